@@ -1,0 +1,3 @@
+//! The `aiootp` command-line tool.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Hash helpers of aiootp 0.17.0 (spec `cipher.md` §3).

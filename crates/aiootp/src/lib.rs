@@ -1,0 +1,43 @@
+//! # aiootp
+//!
+//! A Rust implementation of the system of the Python library aiootp 0.17.0:
+//! a SHA3-512 key-ratchet stream cipher with authenticated bytes and JSON
+//! encryption, salts, `pid` stream separation and time-to-live.
+//!
+//! **For most cases use [`OneTimePad`]**: it carries a key and encrypts
+//! bytes or any `serde` value into a [`Ciphertext`] that Python aiootp
+//! 0.17.0 decrypts, and back.
+//!
+//! ```
+//! use aiootp::OneTimePad;
+//!
+//! let pad = OneTimePad::generate();
+//! let ct = pad.json_encrypt(&serde_json::json!({"account": 3311149}))?;
+//! let text = ct.to_json();                // {"ciphertext": [...], "hmac": "...", "salt": "..."}
+//! let back: serde_json::Value = pad.json_decrypt(&aiootp::Ciphertext::from_json(&text)?)?;
+//! assert_eq!(back["account"], 3311149);
+//! # Ok::<(), aiootp::Error>(())
+//! ```
+//!
+//! ## Layout
+//! - [`compat`]: the aiootp 0.17.0 formats, byte for byte (the only format
+//!   so far; the hardened AOT2 format is planned).
+//! - [`secret`]: key newtypes (zeroized, redacted, constant-time equality).
+//! - [`random`]: the OS random number generator.
+//! - [`error`]: one error enum per layer and the umbrella [`Error`].
+//!
+//! ## Security
+//! This code is unaudited. The compat format reproduces the reference's
+//! design, including its weaknesses (see `docs/format-compat-0.17.md` and
+//! `SECURITY.md`): use it to read and write data shared with Python
+//! aiootp, not as a general-purpose AEAD.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod compat;
+pub mod error;
+pub mod random;
+pub mod secret;
+
+// pub use compat::{Ciphertext, OneTimePad};
+pub use error::Error;

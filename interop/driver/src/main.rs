@@ -1,0 +1,3 @@
+//! JSON-lines driver for the interop checks.
+
+fn main() {}
