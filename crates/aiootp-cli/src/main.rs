@@ -1,3 +1,33 @@
-//! The `aiootp` command-line tool.
+//! The `aiootp` command-line tool: keys, encryption and decryption in the
+//! formats of Python aiootp 0.17.0.
+//!
+//! Errors go to stderr as one line with exit status 1 (2 for usage
+//! errors). A failed decryption never writes plaintext anywhere.
 
-fn main() {}
+mod cipher;
+mod cli;
+mod demo;
+mod error;
+mod io;
+mod keygen;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Keygen(args) => keygen::run(&args),
+        Command::Encrypt(args) => cipher::encrypt(&args),
+        Command::Decrypt(args) => cipher::decrypt(&args),
+        Command::Demo => demo::run(),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("aiootp: {e}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}

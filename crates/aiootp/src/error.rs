@@ -20,7 +20,7 @@ pub enum CipherError {
     #[error("No ``salt`` was specified.")]
     MissingSalt,
     /// The salt is not 64 characters long or is zero.
-    #[error(" ``salt`` must be a 256-bit hex string. ")]
+    #[error("``salt`` must be a 256-bit hex string.")]
     InvalidSalt,
     /// The salt does not parse as a base-16 integer (Python's `int(s, 16)`).
     /// Carries the salt's Python `repr` text (salts are public).
@@ -30,7 +30,7 @@ pub enum CipherError {
         salt_repr: String,
     },
     /// The ciphertext carries an empty tag.
-    #[error(" ``hmac`` argument was not given. ")]
+    #[error("``hmac`` argument was not given.")]
     MissingHmac,
     /// Authentication failed: wrong key, pid or salt, or tampered data.
     #[error("HMAC of ``data`` isn't valid.")]
@@ -115,6 +115,12 @@ pub enum JsonError {
     /// A `serde` conversion to or from a Rust type failed.
     #[error("{0}")]
     Serde(String),
+    /// Arrays and objects nest deeper than
+    /// [`MAX_DEPTH`](crate::compat::pyjson::MAX_DEPTH); the message is the
+    /// text of Python's `RecursionError` (which CPython raises near 1000
+    /// levels).
+    #[error("{0}")]
+    TooDeep(String),
 }
 
 /// Every error of this crate.

@@ -39,5 +39,5 @@ pub mod error;
 pub mod random;
 pub mod secret;
 
-// pub use compat::{Ciphertext, OneTimePad};
+pub use compat::{Ciphertext, OneTimePad};
 pub use error::Error;

@@ -73,7 +73,10 @@ mod tests {
     fn hex_has_the_requested_length_and_alphabet() {
         let h = hex(64).unwrap();
         assert_eq!(h.len(), 128);
-        assert!(h.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            h.bytes()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         assert_ne!(h, hex(64).unwrap());
     }
 

@@ -1,0 +1,97 @@
+//! `aiootp encrypt` and `aiootp decrypt`.
+
+use aiootp::compat::{Ciphertext, DecryptOptions, EncryptOptions, Key, PyValue, cipher, pyjson};
+use zeroize::Zeroizing;
+
+use crate::cli::{CipherArgs, DecryptArgs, Format};
+use crate::error::CliError;
+use crate::io::{read_input, write_output};
+
+/// Reads the key file: its text, with one trailing newline dropped.
+fn read_key(args: &CipherArgs) -> Result<Key, CliError> {
+    let raw = Zeroizing::new(
+        std::fs::read(&args.key_file).map_err(|source| CliError::File {
+            path: args.key_file.display().to_string(),
+            source,
+        })?,
+    );
+    let text = std::str::from_utf8(&raw).map_err(|_| {
+        CliError::Usage(format!(
+            "{}: the key file is not UTF-8 text",
+            args.key_file.display()
+        ))
+    })?;
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let text = text.strip_suffix('\r').unwrap_or(text);
+    if text.is_empty() {
+        return Err(CliError::Usage(format!(
+            "{}: the key file is empty",
+            args.key_file.display()
+        )));
+    }
+    Ok(Key::new(text))
+}
+
+fn parse_pid(args: &CipherArgs) -> Result<PyValue, CliError> {
+    pyjson::loads(&args.pid).map_err(|e| CliError::Usage(format!("--pid is not JSON: {e}")))
+}
+
+/// Encrypts the input.
+pub fn encrypt(args: &CipherArgs) -> Result<(), CliError> {
+    let key = read_key(args)?;
+    let pid = parse_pid(args)?;
+    let input = Zeroizing::new(read_input(args.input.as_deref())?);
+    let options = EncryptOptions::new().pid(pid);
+    let ct = if args.json {
+        let value = pyjson::loads_bytes(&input)?;
+        cipher::json_encrypt_value(&value, &key, &options)?
+    } else {
+        cipher::bytes_encrypt(&input, &key, &options)?
+    };
+    let out = match args.format {
+        Format::Compat => {
+            let mut t = ct.to_json();
+            t.push('\n');
+            t.into_bytes()
+        }
+        Format::CompatBytes => ct.to_bytes()?,
+        Format::CompatAscii => {
+            let mut t = ct.to_ascii()?;
+            t.push('\n');
+            t.into_bytes()
+        }
+    };
+    write_output(args.output.as_deref(), &out)
+}
+
+fn parse_ciphertext(format: Format, input: &[u8]) -> Result<Ciphertext, CliError> {
+    let text = || {
+        std::str::from_utf8(input)
+            .map(str::trim)
+            .map_err(|_| CliError::Usage("the ciphertext is not UTF-8 text".into()))
+    };
+    Ok(match format {
+        Format::Compat => Ciphertext::from_json(text()?)?,
+        Format::CompatBytes => Ciphertext::from_bytes(input)?,
+        Format::CompatAscii => Ciphertext::from_ascii(text()?)?,
+    })
+}
+
+/// Decrypts the input; writes nothing unless it authenticates.
+pub fn decrypt(args: &DecryptArgs) -> Result<(), CliError> {
+    let common = &args.common;
+    let key = read_key(common)?;
+    let pid = parse_pid(common)?;
+    let input = read_input(common.input.as_deref())?;
+    let ct = parse_ciphertext(common.format, &input)?;
+    let options = DecryptOptions::new().pid(pid).ttl(args.ttl);
+    let out = if common.json {
+        let value = cipher::json_decrypt_value(&ct, &key, &options)?;
+        let mut t = Zeroizing::new(pyjson::dumps(&value)?);
+        t.push('\n');
+        Zeroizing::new(t.as_bytes().to_vec())
+    } else {
+        Zeroizing::new(cipher::bytes_decrypt(&ct, &key, &options)?)
+    };
+    write_output(common.output.as_deref(), &out)
+}

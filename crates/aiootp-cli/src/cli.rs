@@ -1,0 +1,83 @@
+//! Command-line syntax (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Encryption, keys and an encrypted store, compatible with Python aiootp 0.17.0.
+#[derive(Debug, Parser)]
+#[command(name = "aiootp", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a new random key (128 hex characters, aiootp's key form).
+    Keygen(KeygenArgs),
+    /// Encrypt a file or stdin.
+    Encrypt(CipherArgs),
+    /// Decrypt and authenticate a file or stdin; nothing is written unless
+    /// the whole message verifies.
+    Decrypt(DecryptArgs),
+    /// A tour of what the library does, in a temporary directory.
+    Demo,
+}
+
+/// `aiootp keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Write the key to FILE (created with mode 0600; refuses to overwrite).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Ciphertext formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// aiootp 0.17.0 dictionary JSON: {"ciphertext": [...], "hmac": ..., "salt": ...}.
+    Compat,
+    /// aiootp 0.17.0 bytes form: hmac ‖ salt ‖ 256-byte blocks.
+    CompatBytes,
+    /// aiootp 0.17.0 URL-safe ASCII form (a base-64 number).
+    CompatAscii,
+}
+
+/// Options shared by `encrypt` and `decrypt`.
+#[derive(Debug, Args)]
+pub struct CipherArgs {
+    /// The key file: its text is the key, exactly (one trailing newline is
+    /// dropped).
+    #[arg(long, value_name = "F")]
+    pub key_file: PathBuf,
+    /// Ciphertext format. `compat` is the default until the hardened AOT2
+    /// format is available.
+    #[arg(long, value_enum, default_value_t = Format::Compat)]
+    pub format: Format,
+    /// The pid (stream separation value) as JSON: `0` (default), `"chat:1"`, ...
+    #[arg(long, value_name = "JSON", default_value = "0")]
+    pub pid: String,
+    /// Treat the plaintext as a JSON value (encrypted as Python's json.dumps text).
+    #[arg(long)]
+    pub json: bool,
+    /// Write here instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Read this file instead of stdin.
+    #[arg(value_name = "IN")]
+    pub input: Option<PathBuf>,
+}
+
+/// `aiootp decrypt`.
+#[derive(Debug, Args)]
+pub struct DecryptArgs {
+    /// Options shared with `encrypt`.
+    #[command(flatten)]
+    pub common: CipherArgs,
+    /// Refuse messages older than this many seconds (0: no limit).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub ttl: i64,
+}

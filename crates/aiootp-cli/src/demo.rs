@@ -1,0 +1,139 @@
+//! `aiootp demo`: a tour of what the library does.
+
+use aiootp::compat::{
+    Ciphertext, DecryptOptions, EncryptOptions, Key, OneTimePad, PyValue, hashmap,
+};
+
+use crate::error::CliError;
+
+fn say(title: &str, detail: impl std::fmt::Display) {
+    println!("== {title}\n   {detail}");
+}
+
+/// Runs the tour (everything in memory and in a temporary directory).
+pub fn run() -> Result<(), CliError> {
+    let dir = std::env::temp_dir().join(format!("aiootp-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|source| CliError::File {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let result = tour(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn tour(dir: &std::path::Path) -> Result<(), CliError> {
+    let key = Key::generate()?;
+    say(
+        "keygen",
+        format!(
+            "a fresh 512-bit key as 128 hex characters: {}…",
+            &key.expose_secret()[..16]
+        ),
+    );
+    let pad = OneTimePad::new(key);
+
+    let value = PyValue::Dict(vec![
+        (PyValue::from("account"), PyValue::from(3_311_149i64)),
+        (
+            PyValue::from("titles"),
+            PyValue::List(vec![PyValue::from("queen b")]),
+        ),
+    ]);
+    let opts = EncryptOptions::new().pid("demo");
+    let ct = aiootp::compat::cipher::json_encrypt_value(&value, pad.key(), &opts)?;
+    let json = ct.to_json();
+    say(
+        "json_encrypt (pid \"demo\")",
+        format!(
+            "{} blocks; dict JSON of {} bytes, tag {}",
+            ct.block_count(),
+            json.len(),
+            ct.hmac()
+        ),
+    );
+    let back = aiootp::compat::cipher::json_decrypt_value(
+        &Ciphertext::from_json(&json)?,
+        pad.key(),
+        &DecryptOptions::new().pid("demo").ttl(60),
+    )?;
+    say(
+        "json_decrypt with ttl=60",
+        aiootp::compat::pyjson::dumps(&back)?,
+    );
+
+    let wrong = pad.bytes_decrypt(&ct);
+    say(
+        "decrypt with the wrong pid",
+        wrong
+            .err()
+            .map_or_else(|| "accepted?!".to_owned(), |e| e.to_string()),
+    );
+
+    let old = pad.bytes_encrypt_with(b"old news", &EncryptOptions::new().time(1_600_000_000))?;
+    let expired = pad.bytes_decrypt_with(&old, &DecryptOptions::new().ttl(3600));
+    say(
+        "a message from 2020 read with ttl=3600",
+        expired
+            .err()
+            .map_or_else(|| "accepted?!".to_owned(), |e| e.to_string()),
+    );
+
+    let bytes = ct.to_bytes()?;
+    let ascii = ct.to_ascii()?;
+    say(
+        "encodings",
+        format!(
+            "bytes form {} bytes; URL-safe ASCII form {} characters",
+            bytes.len(),
+            ascii.len()
+        ),
+    );
+    let file = dir.join("message.bin");
+    ct.write_file(&file)?;
+    let read = Ciphertext::read_file(&file)?;
+    say(
+        "file write/read",
+        format!(
+            "round trip equal: {}",
+            read == Ciphertext::from_bytes(&bytes)?
+        ),
+    );
+
+    let salt = aiootp::compat::Salt::generate()?;
+    let entries = hashmap::map_encipher(
+        pad.key(),
+        &salt,
+        &hashmap::MapPids::default(),
+        &b"Some kinda message...".repeat(100),
+        &EncryptOptions::new(),
+    )?;
+    let mapping = entries.iter().cloned().collect();
+    let plain = hashmap::map_decipher(
+        pad.key(),
+        &salt,
+        &hashmap::MapPids::default(),
+        &mapping,
+        &DecryptOptions::new(),
+    )?;
+    say(
+        "key-ordered hash map",
+        format!(
+            "{} blocks stored under names like {}…; deciphered {} bytes",
+            entries.len(),
+            entries.first().map_or("", |(n, _)| &n[..32]),
+            plain.len()
+        ),
+    );
+
+    let tag = pad.hmac(&value);
+    say(
+        "hmac / test_hmac",
+        format!("{tag}: {}", pad.test_hmac(&value, &tag).is_ok()),
+    );
+    say(
+        "not yet in this build",
+        "the encrypted database, passcrypt, X25519/Ed25519, Ropake, the generator toolkit and the AOT2 format (see README)",
+    );
+    Ok(())
+}
