@@ -372,21 +372,6 @@ fn parse_float(text: &str) -> Result<f64, Failure> {
         .map_err(|_| Failure::Driver(format!("bad float text {text:?}")))
 }
 
-/// The oracle's `encode_value` for the values the driver echoes.
-fn encode_value(v: &PyValue) -> PyValue {
-    match v {
-        PyValue::Float(f) => {
-            let mut text = String::new();
-            aiootp::compat::pyvalue::repr_float(*f, &mut text);
-            obj(vec![("$float", s(text))])
-        }
-        PyValue::Bytes(b) => obj(vec![("$bytes", s(hex(b)))]),
-        PyValue::Tuple(items) => obj(vec![("$tuple", PyValue::List(items.iter().map(encode_value).collect()))]),
-        PyValue::List(items) => PyValue::List(items.iter().map(encode_value).collect()),
-        other => other.clone(),
-    }
-}
-
 // ------------------------------------------------------------ keys, salts
 
 /// A key from a typed value (any Python value; its `repr` is hashed).

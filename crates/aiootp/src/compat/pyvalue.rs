@@ -423,15 +423,23 @@ pub fn repr_str(s: &str, out: &mut String) {
 /// `b` followed by the quoted text: the quote is `'` unless `b` holds a
 /// `'` and no `"`; `\`, the quote, TAB, LF and CR are backslash-escaped;
 /// bytes below 0x20 or from 0x7F on become `\xhh`; the rest is copied.
-/// Writes into `out` with at most one reservation.
+/// Reserves the exact length once, then writes into `out`.
 pub fn repr_bytes(b: &[u8], out: &mut String) {
     let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
         b'"'
     } else {
         b'\''
     };
-    // Worst case is 4 characters per byte; a typical key is mostly escapes.
-    out.reserve(3 + b.len() * 4);
+    let body: usize = b
+        .iter()
+        .map(|&c| match c {
+            b'\\' | b'\t' | b'\n' | b'\r' => 2,
+            q if q == quote => 2,
+            0x20..=0x7E => 1,
+            _ => 4,
+        })
+        .sum();
+    out.reserve(3 + body);
     out.push('b');
     out.push(char::from(quote));
     for &byte in b {
@@ -637,7 +645,7 @@ mod tests {
             (f64::MAX, "1.7976931348623157e+308"),
             (1e100, "1e+100"),
             (123.456, "123.456"),
-            (581108896838200.25, "581108896838200.2"),
+            (f64::from_bits(0x4300_841f_aaf9_91c2), "581108896838200.2"), // exactly ...200.25
             (100.0, "100.0"),
             (f64::INFINITY, "inf"),
             (f64::NEG_INFINITY, "-inf"),
