@@ -18,6 +18,9 @@ Sections:
      expiry, malformed JSON, bad salts, bad encodings).
   m  Lower layers: repr/hash helpers, ratchets, keystreams, padding, names,
      key-ordered hash maps.
+  u  Exhaustive text: every code point through repr (CPython 3.8 only: the
+     Unicode 12.1 printable table), json.dumps and json.loads; thousands of
+     floats through repr, json.dumps and json.loads.
   cli  The ``aiootp`` command-line tool against Python (skipped, with a note,
      when the binary or its flags are missing).
 
@@ -1101,6 +1104,77 @@ def section_m(d, t, rng, n_cases):
                 compare_outcome(t, "m", "m/map_decipher", py, got, req)
 
 
+def section_u(d, t, rng):
+    """Exhaustive text checks: every code point through repr, json.dumps
+    (via json_encrypt) and json.loads (via json_decrypt); many floats."""
+    chunks = []
+    step = 8192
+    for start in range(0, 0x110000, step):
+        cps = [c for c in range(start, min(start + step, 0x110000))
+               if not 0xD800 <= c <= 0xDFFF]
+        chunks.append("".join(map(chr, cps)))
+    key, salt, t0 = aiootp.csprng(), hex_salt(rng), 1_650_000_000
+    for i, chunk in enumerate(chunks):
+        where = "U+%04X.." % (i * step)
+        if PY38_UNICODE:
+            req = {"fn": "repr", "value": chunk}
+            compare_outcome(t, "u", "u/repr " + where, ("ok", repr(chunk)),
+                            d.call("hash", **req), req, kind=lambda a, b: (a, b["text"]))
+        # json.dumps of every code point (ensure_ascii escapes, surrogate pairs)
+        req = {"mode": "json", "key": key, "salt": salt, "time": t0, "plaintext": chunk}
+        with Clock(t0):
+            ct = aiootp.json_encrypt(chunk, key, salt=salt)
+        rs = d.call("encrypt", **req)
+        t.check("u", "u/json_encrypt " + where, rs.get("ok") and rs["ciphertext"] == ct
+                and rs["plaintext_json"] == json.dumps(chunk),
+                "differs: %s" % short(str(rs.get("error_message"))))
+        # json.loads of raw UTF-8 text
+        raw = "".join(c for c in chunk if c >= " " and c not in '"\\')
+        pt = ('["' + raw + '", "' + raw[::-1] + '"]').encode("utf-8")
+        with Clock(t0):
+            ct = aiootp.bytes_encrypt(pt, key, salt=salt)
+        req = {"mode": "json", "key": key, "ciphertext": ct}
+        compare_outcome(t, "u", "u/json_decrypt raw utf-8 " + where,
+                        outcome(lambda: py_decrypt(ct, key, 0, "json")),
+                        d.call("decrypt", **req), req, "json")
+    # floats: random bit patterns, repr and json.dumps
+    floats = []
+    while len(floats) < 4000:
+        f = struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0]
+        if math.isfinite(f):
+            floats.append(f)
+    floats += NICE_FLOATS + [math.nan, math.inf, -math.inf]
+    req = {"fn": "repr", "value": [{"$float": repr(f)} for f in floats]}
+    compare_outcome(t, "u", "u/float repr", ("ok", repr(floats)), d.call("hash", **req), req,
+                    kind=lambda a, b: (a, b["text"]))
+    with Clock(t0):
+        ct = aiootp.json_encrypt(floats, key, salt=salt)
+    req = {"mode": "json", "key": key, "salt": salt, "time": t0, "plaintext": floats}
+    rs = d.call("encrypt", **req)
+    t.check("u", "u/float json_encrypt", rs.get("ok") and rs["ciphertext"] == ct,
+            "differs: %s" % short(str(rs.get("plaintext_json", rs))))
+    # floats: decimal texts json.loads must round correctly
+    texts = ["0.1000000000000000055511151231257827", "2.2250738585072011e-308",
+             "2.2250738585072012e-308", "1e-400", "4.9406564584124654e-324",
+             "2.4703282292062327e-324", "2.4703282292062328e-324",
+             "1.7976931348623157e308", "1.7976931348623158e308", "1.7976931348623159e308",
+             "1e309", "-1e309", "0.30000000000000004", "123456789012345678901234567890.5",
+             "1e23", "8.41e21", "5e-324", "9007199254740993.0", "-0.0", "0.0e0", "1E+2",
+             "7.1e-10", "1" + "0" * 30 + ".5e-30", "0." + "0" * 340 + "1",
+             "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497791.9999999"]
+    for _ in range(400):
+        mant = str(rng.randint(1, 10 ** rng.randint(1, 25)))
+        point = rng.randint(0, len(mant))
+        texts.append("%s%s.%se%d" % (rng.choice(["", "-"]), mant[:point] or "0",
+                                     mant[point:] or "0", rng.randint(-330, 310)))
+    pt = ("[" + ", ".join(texts) + "]").encode()
+    with Clock(t0):
+        ct = aiootp.bytes_encrypt(pt, key, salt=salt)
+    req = {"mode": "json", "key": key, "ciphertext": ct}
+    compare_outcome(t, "u", "u/float json_decrypt", outcome(lambda: py_decrypt(
+        ct, key, 0, "json")), d.call("decrypt", **req), req, "json")
+
+
 # ------------------------------------------------------------------ cli
 
 
@@ -1245,8 +1319,8 @@ def main():
                     help="random cases per direction (default 500)")
     ap.add_argument("--no-big", action="store_true",
                     help="skip the 64 KiB and 1 MiB messages")
-    ap.add_argument("--only", default="a,b,c,m,cli",
-                    help="comma-separated sections to run (a,b,c,m,cli)")
+    ap.add_argument("--only", default="a,b,c,m,u,cli",
+                    help="comma-separated sections to run (a,b,c,m,u,cli)")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2 ** 32)
@@ -1268,6 +1342,7 @@ def main():
         ("b", lambda rng: section_b(d, t, rng, args.cases, not args.no_big)),
         ("c", lambda rng: section_c(d, t, rng, args.cases)),
         ("m", lambda rng: section_m(d, t, rng, max(20, args.cases // 5))),
+        ("u", lambda rng: section_u(d, t, rng)),
         ("cli", lambda rng: section_cli(args.cli, t, rng, max(6, args.cases // 25))),
     ]
     for name, fn in sections:

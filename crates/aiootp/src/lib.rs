@@ -11,7 +11,7 @@
 //! ```
 //! use aiootp::OneTimePad;
 //!
-//! let pad = OneTimePad::generate();
+//! let pad = OneTimePad::generate()?;
 //! let ct = pad.json_encrypt(&serde_json::json!({"account": 3311149}))?;
 //! let text = ct.to_json();                // {"ciphertext": [...], "hmac": "...", "salt": "..."}
 //! let back: serde_json::Value = pad.json_decrypt(&aiootp::Ciphertext::from_json(&text)?)?;
@@ -36,6 +36,7 @@
 
 pub mod compat;
 pub mod error;
+pub mod keccak;
 pub mod random;
 pub mod secret;
 

@@ -13,10 +13,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::keccak::{Sha3_512, Shake256};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sha3::{Digest, Sha3_512};
-use shake::{ExtendableOutput, Update, XofReader};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::ciphertext::Ciphertext;
@@ -194,21 +193,21 @@ pub fn padding_key(
 
 fn padding_key_raw(key_repr: &str, salt_repr: &str, pid_repr: &str) -> Zeroizing<[u8; 64]> {
     let mut h = Sha3_512::new();
-    sha3::Digest::update(&mut h, b"(");
-    sha3::Digest::update(&mut h, pid_repr.as_bytes());
-    sha3::Digest::update(&mut h, b", ");
-    sha3::Digest::update(&mut h, salt_repr.as_bytes());
-    sha3::Digest::update(&mut h, b", ");
-    sha3::Digest::update(&mut h, key_repr.as_bytes());
-    sha3::Digest::update(&mut h, b")");
-    Zeroizing::new(h.finalize().into())
+    h.update(b"(");
+    h.update(pid_repr.as_bytes());
+    h.update(b", ");
+    h.update(salt_repr.as_bytes());
+    h.update(b", ");
+    h.update(key_repr.as_bytes());
+    h.update(b")");
+    Zeroizing::new(h.finalize())
 }
 
 /// The first `n` bytes of SHAKE-256 of `padding_key`.
 fn shake(padding_key: &[u8; 64], out: &mut [u8]) {
-    let mut x = shake::Shake256::default();
+    let mut x = Shake256::new();
     x.update(padding_key);
-    x.finalize_xof().read(out);
+    x.finalize_into(out);
 }
 
 /// The 32-byte padding marker `SHAKE256(padding_key, 32)`.

@@ -211,7 +211,7 @@ impl Ciphertext {
     /// [`DecodeError::InvalidLength`] unless the length is `64 + 256 * n`.
     pub fn from_bytes(data: &[u8]) -> Result<Self, DecodeError> {
         if data.len() < HMAC_BYTES + SALT_BYTES
-            || (data.len() - HMAC_BYTES - SALT_BYTES) % BLOCK_BYTES != 0
+            || !(data.len() - HMAC_BYTES - SALT_BYTES).is_multiple_of(BLOCK_BYTES)
         {
             return Err(DecodeError::InvalidLength);
         }

@@ -21,7 +21,7 @@
 //! Despite the names, the `_hmac` forms are nested hashes, not RFC 2104
 //! HMAC.
 
-use sha3::{Digest, Sha3_256, Sha3_512};
+use crate::keccak::{Sha3_256, Sha3_512};
 
 use super::PyValue;
 use super::pyvalue::repr_tuple;

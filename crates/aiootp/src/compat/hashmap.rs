@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use sha3::{Digest, Sha3_256};
+use crate::keccak::Sha3_256;
 
 use super::PyValue;
 use super::cipher::{DecryptOptions, EncryptOptions, depad_range, pad_bytes, padding_key};
@@ -135,7 +135,7 @@ pub fn map_encipher(
 
 /// Yields `mapping[name]` for each name in order, stopping silently at
 /// the first name not in the mapping (the reference's `pick`).
-pub fn pick<'a, V, I>(names: I, mapping: &'a HashMap<String, V>) -> impl Iterator<Item = &'a V>
+pub fn pick<V, I>(names: I, mapping: &HashMap<String, V>) -> impl Iterator<Item = &V>
 where
     I: IntoIterator<Item = String>,
 {

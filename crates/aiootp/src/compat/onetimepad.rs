@@ -1,9 +1,9 @@
 //! [`OneTimePad`] and [`Keys`]: the reference's classes that carry a key
 //! (spec `cipher.md` §10, §16, §17).
 
+use crate::keccak::Sha3_256;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sha3::{Digest, Sha3_256};
 
 use super::PyValue;
 use super::cipher::{self, DecryptOptions, EncryptOptions};
@@ -311,7 +311,7 @@ impl Keys {
             s.update(self.key.repr().as_bytes());
             s.update(salt);
             s.update(v.repr().as_bytes());
-            s.finalize().into()
+            s.finalize()
         };
         ct_eq(&h(a), &h(b))
     }

@@ -10,7 +10,7 @@
 //! value the caller sends in ([`BytesKeyStream::send`]), and iterating
 //! sends `None`, as Python's `for` does.
 
-use sha3::{Digest, Sha3_256, Sha3_512};
+use crate::keccak::{Sha3_256, Sha3_512};
 
 use super::PyValue;
 use super::key::{Key, Salt};
@@ -33,7 +33,7 @@ pub(crate) struct Ratchet {
 }
 
 fn digest(state: &Sha3_512) -> [u8; 64] {
-    state.clone().finalize().into()
+    state.digest_so_far()
 }
 
 /// The initial digests of a keypair ratchet, for tests and vectors.
@@ -59,12 +59,12 @@ impl Ratchet {
         pre.push_str(", ");
         pre.push_str(pid_repr);
         pre.push(')');
-        let s0: [u8; 64] = Sha3_512::digest(pre.as_bytes()).into();
+        let s0: [u8; 64] = Sha3_512::digest(pre.as_bytes());
         pre.pop();
         pre.push_str(", ");
         repr_bytes(&s0, &mut pre);
         pre.push(')');
-        let seed: [u8; 64] = Sha3_512::digest(pre.as_bytes()).into();
+        let seed: [u8; 64] = Sha3_512::digest(pre.as_bytes());
         zeroize::Zeroize::zeroize(&mut pre);
 
         let mut a = Sha3_512::new();
@@ -329,7 +329,7 @@ fn seed_text_of(first: &[u8; 128]) -> [u8; 64] {
     h.update(b"('");
     h.update(to_hex(first).as_bytes());
     h.update(b"',)");
-    let d: [u8; 32] = h.finalize().into();
+    let d: [u8; 32] = h.finalize();
     let mut out = [0u8; 64];
     out.copy_from_slice(to_hex(&d).as_bytes());
     out

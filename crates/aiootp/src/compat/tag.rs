@@ -2,7 +2,7 @@
 //! salt, pid), key)` where `C` is the list of ciphertext block integers,
 //! hashed through its Python text `[d1, d2, ...]`.
 
-use sha3::{Digest, Sha3_256, Sha3_512};
+use crate::keccak::{Sha3_256, Sha3_512};
 
 use super::bignum::be_to_decimal;
 use crate::random::to_hex;

@@ -8,6 +8,8 @@
 //! `{"$dict": [[k, v], ...]}` (typed keys, in order) and
 //! `{"$str_hex": utf8_hex}`. Any other object is a dict with `str` keys.
 #![allow(dead_code)]
+// Test helpers: failing loudly on malformed test data is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use aiootp::compat::PyValue;
 
