@@ -11,7 +11,7 @@ Inputs (all deterministic, so the Rust bench can use the very same):
   64 KiB, 1 MiB, 16 MiB (KiB = 1024 bytes)
 * JSON message: ``json_object()`` below, a dict of str/int/float/bool/None,
   a non-ASCII name and a list of 16 small records; its ``json.dumps`` text
-  is 1,047 bytes (the size reported is that text's length)
+  is 1,044 bytes (the size reported is that text's length)
 * ASCII encoding: ``json_to_ascii`` / ``ascii_to_json`` of the ciphertext
   of the 64 KiB bytes message (65,856 bytes in the bytes form).  The
   reference converts through one big integer and is quadratic, so 1 MiB is

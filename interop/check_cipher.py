@@ -877,7 +877,10 @@ def section_c(d, t, rng, n_cases):
                  "0X" + "f" * 62, "1_" + "2" * 62, "1__" + "2" * 61, "_" + "1" * 63,
                  "1" * 63 + "_", "\x1c" + "1" * 63, "\u00e9" * 64, "\uff11" * 64,
                  "1" * 65, "0x_" + "1" * 61, "-0x" + "1" * 61, "\t" + "a" * 62 + "\n",
-                 "\u3000" + "1" * 63, "0" * 63 + "1", "A" * 64]
+                 "\u3000" + "1" * 63, "0" * 63 + "1", "A" * 64, "\x1f" + "1" * 63,
+                 "\x85" + "1" * 63, "\xa0" + "1" * 63, "\u2000" + "1" * 63,
+                 "\u2028" + "1" * 63, "\x0b" + "1" * 63, "\u0661" * 64, "\u0967" * 64,
+                 "\uff21" * 64, "\U0001d7ce" * 64, "\U0001d7cf" * 64]
     for salt in bad_salts:
         for key in ["k", ""]:
             pt = b"abc"
@@ -1009,6 +1012,23 @@ def section_m(d, t, rng, n_cases):
             compare_outcome(t, "m", "m/sha_512_hmac",
                             outcome(lambda: aiootp.sha_512_hmac(v, key=key)),
                             d.call("hash", **req), req, kind=lambda a, b: (a, b["hex"]))
+    # json.dumps of Python values that are not plain JSON (tuples, non-str
+    # keys, bytes, special floats), through json_encrypt
+    key, salt, t0 = aiootp.csprng(), hex_salt(rng), 1_650_000_000
+    fixed = [{True: 1, 1.5: 2, None: 3, -7: 4, False: 5, "s": 6},
+             {math.nan: 1, math.inf: 2, -math.inf: 3, -0.0: 4, 1e16: 5},
+             (1, (2, [3, (4,)])), {"a": b"x"}, {b"k": 1}, {(1, 2): 3}, [math.nan],
+             {"x": {1: {2: (3,)}}}, 12345678901234567890 ** 3, "\U0001f600\x7f\x00",
+             (), {}, [], ""]
+    for v in fixed + [rand_value(rng) for _ in range(n_cases * 2)]:
+        def py_enc():
+            with Clock(t0):
+                return aiootp.json_encrypt(v, key, salt=salt)
+        req = {"mode": "json", "key": key, "salt": salt, "time": t0,
+               "plaintext_value": encode_value(v)}
+        compare_outcome(t, "m", "m/json_encrypt of %s" % short(repr(v), 60), outcome(py_enc),
+                        d.call("encrypt", **req), req,
+                        kind=lambda a, b: (a, b["ciphertext"]))
     for i in range(max(4, n_cases // 5)):
         key, pid = rand_key(rng), rand_pid(rng)
         salt = rng.choice([hex_salt(rng), rand_text(rng, 1, 70), hex_salt(rng).upper()])

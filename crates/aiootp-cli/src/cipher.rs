@@ -5,7 +5,8 @@ use zeroize::Zeroizing;
 
 use crate::cli::{CipherArgs, DecryptArgs, Format};
 use crate::error::CliError;
-use crate::io::{read_input, write_output};
+
+use crate::io::{read_input, write_output, write_output_with};
 
 /// Reads the key file: its text, with one trailing newline dropped.
 fn read_key(args: &CipherArgs) -> Result<Key, CliError> {
@@ -44,24 +45,29 @@ pub fn encrypt(args: &CipherArgs) -> Result<(), CliError> {
     let options = EncryptOptions::new().pid(pid);
     let ct = if args.json {
         let value = pyjson::loads_bytes(&input)?;
+        drop(input);
         cipher::json_encrypt_value(&value, &key, &options)?
     } else {
-        cipher::bytes_encrypt(&input, &key, &options)?
+        let ct = cipher::bytes_encrypt(&input, &key, &options)?;
+        drop(input);
+        ct
     };
-    let out = match args.format {
-        Format::Compat => {
-            let mut t = ct.to_json();
-            t.push('\n');
-            t.into_bytes()
-        }
-        Format::CompatBytes => ct.to_bytes()?,
+    let output = args.output.as_deref();
+    match args.format {
+        Format::Compat => write_output_with(output, |w| {
+            ct.write_json(&mut *w)?;
+            w.write_all(b"\n")
+        }),
+        // write_bytes checks the tag and salt before it writes anything.
+        Format::CompatBytes => write_output_with(output, |w| {
+            ct.write_bytes(&mut *w).map_err(std::io::Error::other)
+        }),
         Format::CompatAscii => {
             let mut t = ct.to_ascii()?;
             t.push('\n');
-            t.into_bytes()
+            write_output(output, t.as_bytes())
         }
-    };
-    write_output(args.output.as_deref(), &out)
+    }
 }
 
 fn parse_ciphertext(format: Format, input: &[u8]) -> Result<Ciphertext, CliError> {

@@ -28,11 +28,20 @@ pub fn read_input(path: Option<&Path>) -> Result<Vec<u8>, CliError> {
 /// Writes `data` to a file (through a temporary file in the same
 /// directory, renamed into place) or to stdout.
 pub fn write_output(path: Option<&Path>, data: &[u8]) -> Result<(), CliError> {
+    write_output_with(path, |w| w.write_all(data))
+}
+
+/// Writes what `fill` writes to a file (through a temporary file renamed
+/// into place) or to stdout, buffered.
+pub fn write_output_with(
+    path: Option<&Path>,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
     match path {
-        Some(p) => atomic_write(p, data, false),
+        Some(p) => atomic_write_with(p, false, fill),
         None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(data)
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            fill(&mut out)
                 .and_then(|()| out.flush())
                 .map_err(|source| CliError::File {
                     path: "<stdout>".into(),
@@ -45,6 +54,15 @@ pub fn write_output(path: Option<&Path>, data: &[u8]) -> Result<(), CliError> {
 /// Writes `data` to `path` via a temporary name and a rename; with
 /// `private`, the file is created with mode 0600 (Unix).
 pub fn atomic_write(path: &Path, data: &[u8], private: bool) -> Result<(), CliError> {
+    atomic_write_with(path, private, |w| w.write_all(data))
+}
+
+/// As [`atomic_write`], with the content written by `fill`.
+pub fn atomic_write_with(
+    path: &Path,
+    private: bool,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
     let err = |source| CliError::File {
         path: path.display().to_string(),
         source,
@@ -67,9 +85,12 @@ pub fn atomic_write(path: &Path, data: &[u8], private: bool) -> Result<(), CliEr
     }
     #[cfg(not(unix))]
     let _ = private;
-    let result = opts.open(&tmp).and_then(|mut f| {
-        f.write_all(data)?;
-        f.sync_all()
+    let result = opts.open(&tmp).and_then(|f| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+        fill(&mut w)?;
+        w.into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?
+            .sync_all()
     });
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);

@@ -8,6 +8,10 @@
 //! same typed-value conventions (`{"$bytes": "<hex>"}`, `{"$tuple": [...]}`,
 //! `{"$float": "<text>"}`, `{"$dict": [[k, v], ...]}`, `{"$str_hex": ...}`).
 //!
+//! One extension: `encrypt` in JSON mode also takes `plaintext_value`, a
+//! typed value (so tuples, non-`str` dictionary keys, bytes and special
+//! floats reach `json.dumps`), instead of the plain JSON `plaintext`.
+//!
 //! Every answer is `{"ok": true, ...}`, or `{"ok": false, "error_type":
 //! <the Python exception class the reference raises>, "error_message":
 //! <the Rust error's text>}`. A request the driver cannot serve (bad JSON,
@@ -159,11 +163,8 @@ fn hex(bytes: &[u8]) -> String {
 /// Bytes of strict hex text (Python's `bytes.fromhex`, whitespace between
 /// pairs allowed).
 fn unhex(text: &str) -> Result<Vec<u8>, Failure> {
-    let digits: Vec<u8> = text
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    if digits.len() % 2 != 0 {
+    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if !digits.len().is_multiple_of(2) {
         return driver(format!("odd-length hex text ({} digits)", digits.len()));
     }
     digits
@@ -233,7 +234,7 @@ fn int_from_hex(text: &str) -> Result<PyValue, Failure> {
         .strip_prefix("0x")
         .or_else(|| t.strip_prefix("0X"))
         .unwrap_or(t);
-    let padded = if t.len() % 2 == 1 {
+    let padded = if !t.len().is_multiple_of(2) {
         format!("0{t}")
     } else {
         t.to_owned()
@@ -314,7 +315,9 @@ fn opt_bool(req: &PyValue, name: &str) -> bool {
 /// Decodes a typed value (the oracle's `decode_value`).
 fn decode_value(v: &PyValue) -> Result<PyValue, Failure> {
     Ok(match v {
-        PyValue::List(items) => PyValue::List(items.iter().map(decode_value).collect::<Result<_, _>>()?),
+        PyValue::List(items) => {
+            PyValue::List(items.iter().map(decode_value).collect::<Result<_, _>>()?)
+        }
         PyValue::Dict(pairs) => {
             if let [(PyValue::Str(tag), inner)] = pairs.as_slice() {
                 match (tag.as_str(), inner) {
@@ -324,7 +327,9 @@ fn decode_value(v: &PyValue) -> Result<PyValue, Failure> {
                             items.iter().map(decode_value).collect::<Result<_, _>>()?,
                         ));
                     }
-                    ("$float", PyValue::Str(text)) => return Ok(PyValue::Float(parse_float(text)?)),
+                    ("$float", PyValue::Str(text)) => {
+                        return Ok(PyValue::Float(parse_float(text)?));
+                    }
                     ("$dict", PyValue::List(items)) => {
                         let mut out: Vec<(PyValue, PyValue)> = Vec::new();
                         for item in items {
@@ -340,7 +345,11 @@ fn decode_value(v: &PyValue) -> Result<PyValue, Failure> {
                     }
                     ("$str_hex", PyValue::Str(h)) => match String::from_utf8(unhex(h)?) {
                         Ok(text) => return Ok(PyValue::Str(text)),
-                        Err(_) => return driver("$str_hex is not UTF-8 (lone surrogates are not supported)"),
+                        Err(_) => {
+                            return driver(
+                                "$str_hex is not UTF-8 (lone surrogates are not supported)",
+                            );
+                        }
                     },
                     _ => {}
                 }
@@ -388,7 +397,10 @@ fn salt_of(v: &PyValue) -> Result<Salt, Failure> {
     match v {
         PyValue::Str(text) => Ok(Salt::unchecked(text)),
         other if !other.is_truthy() => Ok(Salt::unchecked("")),
-        other => driver(format!("unsupported salt type (only str salts): {}", other.repr())),
+        other => driver(format!(
+            "unsupported salt type (only str salts): {}",
+            other.repr()
+        )),
     }
 }
 
@@ -475,7 +487,12 @@ fn cmd_encrypt(req: &PyValue) -> Answer {
     let (plaintext, json_value) = match mode {
         "bytes" => (unhex(need_str(req, "plaintext_hex")?)?, None),
         "json" => {
-            let value = need(req, "plaintext")?.clone();
+            // `plaintext_value` (a typed value: tuples, non-str dict keys,
+            // bytes, special floats) is a driver extension of the schema.
+            let value = match field(req, "plaintext_value") {
+                Some(v) => decode_value(v)?,
+                None => need(req, "plaintext")?.clone(),
+            };
             let text = pyjson::dumps(&value)?;
             out.push(("plaintext_json", s(text.clone())));
             (text.into_bytes(), Some(value))
@@ -501,11 +518,7 @@ fn cmd_encrypt(req: &PyValue) -> Answer {
     let salt = Salt::unchecked(ct.salt());
     let pk = padding_key(&key, &salt, &pid)?;
     let padded = pad_bytes(&plaintext, &pk, time);
-    let chunks = ct
-        .block_bytes()
-        .chunks(256)
-        .map(|c| s(hex(c)))
-        .collect();
+    let chunks = ct.block_bytes().chunks(256).map(|c| s(hex(c))).collect();
     out.extend([
         ("time", PyValue::from(time)),
         ("salt", s(ct.salt())),
@@ -629,7 +642,8 @@ fn cmd_keystream(req: &PyValue) -> Answer {
     let mut out = vec![("outputs_hex", PyValue::List(outputs))];
     let m = opt_u64(req, "cipher_chunks")?.unwrap_or(0);
     if m > 0 {
-        let m = usize::try_from(m).map_err(|_| Failure::Driver("cipher_chunks too large".into()))?;
+        let m =
+            usize::try_from(m).map_err(|_| Failure::Driver("cipher_chunks too large".into()))?;
         let first = BytesKeyStream::new(&key, Some(&salt), &pid)?.send(&PyValue::None)?;
         let (seed, blocks) = cipher_keystream_blocks(&key, &salt, &pid, m);
         out.push((
@@ -673,7 +687,9 @@ fn cmd_hash(req: &PyValue) -> Answer {
         f @ ("sha_256" | "sha_512") => {
             let args: Vec<PyValue> = match field(req, "args") {
                 None => Vec::new(),
-                Some(PyValue::List(items)) => items.iter().map(decode_value).collect::<Result<_, _>>()?,
+                Some(PyValue::List(items)) => {
+                    items.iter().map(decode_value).collect::<Result<_, _>>()?
+                }
                 Some(_) => return driver("args must be a list"),
             };
             let digest = if f == "sha_256" {
@@ -725,7 +741,10 @@ fn cmd_check(req: &PyValue) -> Answer {
             Salt::parse(text)?;
             Ok(Vec::new())
         }
-        other => driver(format!("unsupported salt type (only str salts): {}", other.repr())),
+        other => driver(format!(
+            "unsupported salt type (only str salts): {}",
+            other.repr()
+        )),
     }
 }
 
@@ -946,16 +965,16 @@ fn handle(line: &str) -> PyValue {
                     _ => None,
                 };
                 match run {
-                    Some(run) => catch_unwind(AssertUnwindSafe(|| run(&req))).unwrap_or_else(
-                        |panic| {
+                    Some(run) => {
+                        catch_unwind(AssertUnwindSafe(|| run(&req))).unwrap_or_else(|panic| {
                             let text = panic
                                 .downcast_ref::<&str>()
                                 .map(|s| (*s).to_owned())
                                 .or_else(|| panic.downcast_ref::<String>().cloned())
                                 .unwrap_or_default();
                             Err(Failure::Driver(format!("panic: {text}")))
-                        },
-                    ),
+                        })
+                    }
                     None => driver(format!("unknown cmd {cmd:?}")),
                 }
             }
@@ -986,7 +1005,10 @@ fn response_line(response: &PyValue) -> String {
             let fallback = obj(vec![
                 ("ok", PyValue::Bool(false)),
                 ("error_type", s("DriverError")),
-                ("error_message", s(format!("cannot serialise the response: {e}"))),
+                (
+                    "error_message",
+                    s(format!("cannot serialise the response: {e}")),
+                ),
             ]);
             pyjson::dumps(&fallback).unwrap_or_else(|_| {
                 r#"{"ok": false, "error_type": "DriverError", "error_message": "unserialisable"}"#
@@ -1020,7 +1042,10 @@ fn main() {
             ]),
         };
         let line = response_line(&response);
-        if writeln!(stdout, "{line}").and_then(|()| stdout.flush()).is_err() {
+        if writeln!(stdout, "{line}")
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
             break;
         }
     }

@@ -102,20 +102,48 @@ impl Ciphertext {
     #[must_use]
     pub fn to_json(&self) -> String {
         let mut out = Vec::with_capacity(self.blocks.len() / BLOCK_BYTES * 620 + 200);
-        out.extend_from_slice(b"{\"ciphertext\": [");
-        for (i, b) in self.blocks.chunks_exact(BLOCK_BYTES).enumerate() {
-            if i > 0 {
-                out.extend_from_slice(b", ");
-            }
-            be_to_decimal(b, &mut out);
-        }
-        out.extend_from_slice(b"], \"hmac\": ");
-        out.extend_from_slice(json_str(&self.hmac).as_bytes());
-        out.extend_from_slice(b", \"salt\": ");
-        out.extend_from_slice(json_str(&self.salt).as_bytes());
-        out.push(b'}');
+        // Writing to a Vec cannot fail.
+        let _ = self.write_json(&mut out);
         // Only ASCII digits, punctuation and json.dumps output were written.
         String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Writes the dictionary JSON text (as [`Ciphertext::to_json`]) to
+    /// `out` without building it in memory.
+    ///
+    /// # Errors
+    /// The writer's errors.
+    pub fn write_json<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+        let mut digits = Vec::with_capacity(256 * 620);
+        out.write_all(b"{\"ciphertext\": [")?;
+        for (i, chunk) in self.blocks.chunks(BLOCK_BYTES * 256).enumerate() {
+            digits.clear();
+            for (j, b) in chunk.chunks_exact(BLOCK_BYTES).enumerate() {
+                if i > 0 || j > 0 {
+                    digits.extend_from_slice(b", ");
+                }
+                be_to_decimal(b, &mut digits);
+            }
+            out.write_all(&digits)?;
+        }
+        out.write_all(b"], \"hmac\": ")?;
+        out.write_all(json_str(&self.hmac).as_bytes())?;
+        out.write_all(b", \"salt\": ")?;
+        out.write_all(json_str(&self.salt).as_bytes())?;
+        out.write_all(b"}")
+    }
+
+    /// Writes the bytes form (as [`Ciphertext::to_bytes`]) to `out`
+    /// without copying the blocks.
+    ///
+    /// # Errors
+    /// As [`Ciphertext::to_bytes`]; the writer's errors as
+    /// [`DecodeError::Io`].
+    pub fn write_bytes<W: std::io::Write>(&self, mut out: W) -> Result<(), DecodeError> {
+        let header = self.header()?;
+        out.write_all(&header)
+            .and_then(|()| out.write_all(&self.blocks))
+            .map_err(|e| DecodeError::Io(e.to_string()))
     }
 
     /// Parses the dictionary from JSON text (Python's `json.loads` rules;
@@ -187,6 +215,14 @@ impl Ciphertext {
     /// [`DecodeError::InvalidLength`] when the tag and salt do not make 64
     /// bytes.
     pub fn to_bytes(&self) -> Result<Vec<u8>, DecodeError> {
+        let mut out = Vec::with_capacity(HMAC_BYTES + SALT_BYTES + self.blocks.len());
+        out.extend_from_slice(&self.header()?);
+        out.extend_from_slice(&self.blocks);
+        Ok(out)
+    }
+
+    /// The 64-byte tag and salt of the bytes form.
+    fn header(&self) -> Result<[u8; HMAC_BYTES + SALT_BYTES], DecodeError> {
         for (field, text) in [("hmac", &self.hmac), ("salt", &self.salt)] {
             if text.is_empty() {
                 return Err(DecodeError::InvalidField {
@@ -196,12 +232,9 @@ impl Ciphertext {
             }
         }
         let joined = format!("{}{}", self.hmac, self.salt);
-        let mut out = python_fromhex(&joined)?;
-        if out.len() != HMAC_BYTES + SALT_BYTES {
-            return Err(DecodeError::InvalidLength);
-        }
-        out.extend_from_slice(&self.blocks);
-        Ok(out)
+        python_fromhex(&joined)?
+            .try_into()
+            .map_err(|_| DecodeError::InvalidLength)
     }
 
     /// Reads the bytes form (`bytes_to_json`). The tag and salt come back as
@@ -249,8 +282,9 @@ impl Ciphertext {
     /// # Errors
     /// As [`Ciphertext::to_bytes`], and [`DecodeError::Io`].
     pub fn write_file(&self, path: impl AsRef<Path>) -> Result<(), DecodeError> {
-        let bytes = self.to_bytes()?;
-        std::fs::write(path, bytes).map_err(|e| DecodeError::Io(e.to_string()))
+        self.header()?;
+        let file = std::fs::File::create(path).map_err(|e| DecodeError::Io(e.to_string()))?;
+        self.write_bytes(std::io::BufWriter::new(file))
     }
 
     /// Reads the bytes form from `path`, as the reference's
