@@ -1,4 +1,5 @@
 //! End-to-end tests of the `aiootp` binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Write;
 use std::path::Path;

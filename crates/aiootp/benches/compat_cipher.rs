@@ -5,6 +5,7 @@
 //! object). The `keccak` group measures the raw permutation rate through
 //! SHA3-512 so that the cipher can be compared with its bound (about 23
 //! permutations per 256-byte block).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 

@@ -1,4 +1,5 @@
 //! Times one 16 MiB encryption on one thread (profiling aid).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use aiootp::compat::{EncryptOptions, Key, cipher};
 fn main() {
     let key = Key::new("k");

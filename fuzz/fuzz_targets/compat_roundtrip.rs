@@ -1,0 +1,71 @@
+//! Encryption of arbitrary plaintexts under the key `"k"` with a fixed
+//! salt and clock, then:
+//!
+//! * `bytes_decrypt` gives the plaintext back, through every encoding;
+//! * `json_decrypt_value` agrees with `pyjson::loads_bytes` on the
+//!   plaintext;
+//! * the time-to-live is applied (`Expired` past it);
+//! * one flipped bit anywhere in the bytes form (picked by the first two
+//!   input bytes) fails authentication.
+#![no_main]
+
+use aiootp::compat::cipher::{bytes_decrypt, bytes_encrypt, json_decrypt_value};
+use aiootp::compat::{Ciphertext, DecryptOptions, EncryptOptions, Key, Salt, pyjson};
+use aiootp::error::CipherError;
+use libfuzzer_sys::fuzz_target;
+
+/// A fixed valid salt, so that runs are reproducible.
+const SALT: &str = "8a1f3c5e7b9d0f2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a";
+/// A fixed encryption time (seconds since the epoch).
+const TIME: u64 = 1_700_000_000;
+
+fuzz_target!(|data: &[u8]| {
+    let (flip, plaintext) = match data {
+        [a, b, rest @ ..] => (usize::from(u16::from_be_bytes([*a, *b])), rest),
+        _ => return,
+    };
+    let key = Key::new("k");
+    let salt = Salt::parse(SALT).expect("the fixed salt is valid");
+    let enc = EncryptOptions::new().salt(salt).time(TIME).parallel(false);
+    let ct = bytes_encrypt(plaintext, &key, &enc).expect("encryption with a valid key and salt");
+    aiootp_fuzz::check_ciphertext(&ct);
+
+    let at = |now: u64, ttl: i64| DecryptOptions::new().now(now).ttl(ttl).parallel(false);
+    let opened = bytes_decrypt(&ct, &key, &at(TIME, 0)).expect("own ciphertext must decrypt");
+    assert_eq!(opened, plaintext, "decryption changed the plaintext");
+
+    let bytes = ct.to_bytes().expect("own ciphertext has a bytes form");
+    for reparsed in [
+        Ciphertext::from_bytes(&bytes),
+        Ciphertext::from_json(&ct.to_json()),
+    ] {
+        let reparsed = reparsed.expect("own encodings parse");
+        let opened = bytes_decrypt(&reparsed, &key, &at(TIME, 0));
+        assert_eq!(opened.as_deref(), Ok(plaintext), "re-encoding broke decryption");
+    }
+
+    match (json_decrypt_value(&ct, &key, &at(TIME, 0)), pyjson::loads_bytes(plaintext)) {
+        (Ok(a), Ok(b)) => assert_eq!(pyjson::dumps(&a), pyjson::dumps(&b)),
+        (Err(CipherError::Json(a)), Err(b)) => assert_eq!(a, b),
+        (a, b) => panic!("json_decrypt_value {a:?} but loads_bytes {b:?}"),
+    }
+
+    assert_eq!(
+        bytes_decrypt(&ct, &key, &at(TIME + 10, 4)),
+        Err(CipherError::Expired { seconds: 6 })
+    );
+    assert_eq!(
+        bytes_decrypt(&ct, &key, &at(TIME + 4, 4)).as_deref(),
+        Ok(plaintext)
+    );
+
+    let mut tampered = bytes;
+    let bit = flip % (tampered.len() * 8);
+    tampered[bit / 8] ^= 1 << (bit % 8);
+    let tampered = Ciphertext::from_bytes(&tampered).expect("same length");
+    assert_eq!(
+        bytes_decrypt(&tampered, &key, &at(TIME, 0)),
+        Err(CipherError::Authentication),
+        "a flipped bit {bit} was not detected"
+    );
+});
