@@ -92,7 +92,7 @@ def main():
         mbs = size / secs / 1e6
         results.append({"name": name, "bytes": size, "seconds": secs, "runs": n,
                         "mb_per_s": mbs})
-        print("%-34s %10d B  %10.3f ms  %9.2f MB/s  (%d runs)"
+        print("%-26s %10d B  %12.3f ms  %10.4g MB/s  (%d runs)"
               % (name, size, secs * 1e3, mbs, n))
         sys.stdout.flush()
 

@@ -17,7 +17,11 @@ fuzz_target!(|data: &[u8]| {
             assert!(in_table, "urlsafe_to_bytes accepted {text:?}");
             let minimal = text.trim_start_matches('-');
             let expected = if minimal.is_empty() { "-" } else { minimal };
-            assert_eq!(bytes_to_urlsafe(&bytes), expected, "number form is not canonical");
+            assert_eq!(
+                bytes_to_urlsafe(&bytes),
+                expected,
+                "number form is not canonical"
+            );
         }
         Err(_) => assert!(!in_table, "urlsafe_to_bytes refused {text:?}"),
     }

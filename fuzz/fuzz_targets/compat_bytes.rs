@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let header = HMAC_BYTES + SALT_BYTES;
-    let valid_length = data.len() >= header && (data.len() - header) % BLOCK_BYTES == 0;
+    let valid_length = data.len() >= header && (data.len() - header).is_multiple_of(BLOCK_BYTES);
     match Ciphertext::from_bytes(data) {
         Ok(ct) => {
             assert!(valid_length, "from_bytes accepted {} bytes", data.len());

@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
     let via_value = pyjson::loads(text)
         .map_err(aiootp::error::DecodeError::from)
         .and_then(|v| Ciphertext::from_value(&v));
-    assert_eq!(parsed, via_value, "from_json and loads + from_value disagree");
+    assert_eq!(
+        parsed, via_value,
+        "from_json and loads + from_value disagree"
+    );
     if let Ok(ct) = parsed {
         aiootp_fuzz::check_ciphertext(&ct);
     }

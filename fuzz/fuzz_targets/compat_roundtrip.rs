@@ -41,10 +41,17 @@ fuzz_target!(|data: &[u8]| {
     ] {
         let reparsed = reparsed.expect("own encodings parse");
         let opened = bytes_decrypt(&reparsed, &key, &at(TIME, 0));
-        assert_eq!(opened.as_deref(), Ok(plaintext), "re-encoding broke decryption");
+        assert_eq!(
+            opened.as_deref(),
+            Ok(plaintext),
+            "re-encoding broke decryption"
+        );
     }
 
-    match (json_decrypt_value(&ct, &key, &at(TIME, 0)), pyjson::loads_bytes(plaintext)) {
+    match (
+        json_decrypt_value(&ct, &key, &at(TIME, 0)),
+        pyjson::loads_bytes(plaintext),
+    ) {
         (Ok(a), Ok(b)) => assert_eq!(pyjson::dumps(&a), pyjson::dumps(&b)),
         (Err(CipherError::Json(a)), Err(b)) => assert_eq!(a, b),
         (a, b) => panic!("json_decrypt_value {a:?} but loads_bytes {b:?}"),

@@ -26,10 +26,17 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(salt, &Salt::unchecked(text));
     }
     let Some(expected) = model(text) else {
-        assert!(got.is_err(), "accepted a salt with non-ASCII characters: {text:?}");
+        assert!(
+            got.is_err(),
+            "accepted a salt with non-ASCII characters: {text:?}"
+        );
         return;
     };
-    assert_eq!(got.map(|_| ()), expected, "Salt::parse differs from Python for {text:?}");
+    assert_eq!(
+        got.map(|_| ()),
+        expected,
+        "Salt::parse differs from Python for {text:?}"
+    );
 });
 
 /// The reference's check, or `None` where the text holds non-ASCII

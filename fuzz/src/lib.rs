@@ -45,7 +45,9 @@ pub fn check_ciphertext(ct: &Ciphertext) {
             assert_eq!(bytes.len(), HEADER_BYTES + ct.block_bytes().len());
             assert_eq!(&bytes[HEADER_BYTES..], ct.block_bytes());
             check_bytes_form(&bytes);
-            let ascii = ct.to_ascii().expect("to_ascii must work where to_bytes does");
+            let ascii = ct
+                .to_ascii()
+                .expect("to_ascii must work where to_bytes does");
             assert_eq!(ascii, bytes_to_urlsafe(&bytes));
             check_ascii_of_bytes(&bytes, &ascii);
         }
@@ -74,7 +76,10 @@ pub fn check_bytes_form(bytes: &[u8]) {
         );
     }
     assert_eq!(ct.block_bytes(), &bytes[HEADER_BYTES..]);
-    assert_eq!(ct.block_count() * aiootp::compat::BLOCK_BYTES, bytes.len() - HEADER_BYTES);
+    assert_eq!(
+        ct.block_count() * aiootp::compat::BLOCK_BYTES,
+        bytes.len() - HEADER_BYTES
+    );
 }
 
 /// Checks that `ascii` (the number form of `bytes`) reads back as `bytes`

@@ -468,3 +468,23 @@ fn key_ordered_hash_map() {
         assert_eq!(back, pt);
     }
 }
+
+#[test]
+fn xor_stream_is_the_cipher_keystream() {
+    let key = Key::new("k");
+    let salt = Salt::unchecked("2751ecdbe5031595c6334be6bf7751d8964c31053c3ae3a38b9e1991538a3f29");
+    let pid = PyValue::from(0i64);
+    let (_, blocks) = ratchet::cipher_keystream_blocks(&key, &salt, &pid, 3);
+    let mut xs = ratchet::XorStream::new(&key, &salt, &pid).unwrap();
+    assert_eq!(xs.xor(&[]).unwrap(), blocks[0]);
+    // A 257-byte item with a leading zero byte is accepted, as in the reference.
+    let mut item = vec![0u8; 257];
+    item[256] = 1;
+    let mut want = blocks[1];
+    want[255] ^= 1;
+    assert_eq!(xs.xor(&item).unwrap(), want);
+    assert_eq!(
+        xs.xor(&[1u8; 257]),
+        Err(aiootp::error::CipherError::BlockTooLarge)
+    );
+}

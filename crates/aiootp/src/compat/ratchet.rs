@@ -323,6 +323,60 @@ impl CipherKeystream {
     }
 }
 
+/// The keystream of the reference's `xor` / `bytes_xor` (hazmat:
+/// unauthenticated, unpadded; a key, salt and pid must never be used for
+/// two messages).
+///
+/// Each item is XORed with the next 256-byte key block (two ratchet
+/// outputs made after absorbing the seed text); `xor` and `bytes_xor` of
+/// the reference give the same results, so one type serves both.
+pub struct XorStream(CipherKeystream);
+
+impl std::fmt::Debug for XorStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("XorStream(***)")
+    }
+}
+
+impl XorStream {
+    /// The stream for `key`, `salt` and `pid` (no salt check, as in the
+    /// reference).
+    ///
+    /// # Errors
+    /// [`CipherError::MissingKey`] for an empty key.
+    pub fn new(key: &Key, salt: &Salt, pid: &PyValue) -> Result<Self, CipherError> {
+        key.check()?;
+        Ok(Self(CipherKeystream::new(
+            key.repr(),
+            &salt.repr(),
+            &pid.repr(),
+        )))
+    }
+
+    /// XORs the next key block with `item`, a big-endian integer of at most
+    /// 256 significant bytes (leading zero bytes are ignored), and returns
+    /// the 256-byte result.
+    ///
+    /// # Errors
+    /// [`CipherError::BlockTooLarge`] when the result exceeds 2048 bits
+    /// (the reference's `Data MUST NOT exceed 256 bytes.`); the key block is
+    /// consumed either way, as in the reference.
+    pub fn xor(&mut self, item: &[u8]) -> Result<[u8; 256], CipherError> {
+        let first = item.iter().position(|&b| b != 0).unwrap_or(item.len());
+        let item = &item[first..];
+        let mut block = [0u8; 256];
+        self.0.next_block(&mut block);
+        if item.len() > 256 {
+            zeroize::Zeroize::zeroize(&mut block);
+            return Err(CipherError::BlockTooLarge);
+        }
+        for (b, x) in block[256 - item.len()..].iter_mut().zip(item) {
+            *b ^= x;
+        }
+        Ok(block)
+    }
+}
+
 /// `sha_256(hex(first_output))`: SHA3-256 of the text `('<hex>',)`.
 fn seed_text_of(first: &[u8; 128]) -> [u8; 64] {
     let mut h = Sha3_256::new();

@@ -105,8 +105,8 @@ impl<const RATE: usize, const DS: u8> Sponge<RATE, DS> {
         f1600(&mut self.state);
         let mut chunks = out.chunks_mut(RATE).peekable();
         while let Some(chunk) = chunks.next() {
-            for (i, b) in chunk.iter_mut().enumerate() {
-                *b = self.state[i / 8].to_le_bytes()[i % 8];
+            for (bytes, lane) in chunk.chunks_mut(8).zip(self.state.iter()) {
+                bytes.copy_from_slice(&lane.to_le_bytes()[..bytes.len()]);
             }
             if chunks.peek().is_some() {
                 f1600(&mut self.state);
