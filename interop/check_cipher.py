@@ -132,6 +132,19 @@ class BigIntText(str):
         return "BigIntText(%d digits)" % len(self)
 
 
+def int_digits(n):
+    """Decimal digits of a non-negative int of any size, without str(n)
+    (which CPython 3.8.14+ refuses past 4300 digits)."""
+    parts = []
+    while n:
+        n, r = divmod(n, 10 ** 1000)
+        parts.append(r)
+    if not parts:
+        return "0"
+    out = "%d" % parts[-1]
+    return out + "".join("%01000d" % p for p in reversed(parts[:-1]))
+
+
 def parse_int(text):
     digits = len(text) - text.startswith("-")
     return int(text) if digits <= 4300 else BigIntText(text)
@@ -167,6 +180,22 @@ class Driver:
             self.start()
             return {"ok": False, "error_type": "DriverDied",
                     "error_message": "the driver exited on this request"}
+        return json.loads(resp, parse_int=parse_int)
+
+    def call_with_ints(self, cmd, ints, **fields):
+        """As call(), where string fields equal to a key of `ints` are sent
+        as those integers' decimal digits (json.dumps cannot write ints of
+        more than 4300 digits on CPython 3.8.14+)."""
+        text = json.dumps(dict(fields, cmd=cmd))
+        for placeholder, n in ints.items():
+            text = text.replace(json.dumps(placeholder), int_digits(n))
+        self.proc.stdin.write((text + "\n").encode())
+        self.proc.stdin.flush()
+        resp = self.proc.stdout.readline()
+        if not resp:
+            self.deaths += 1
+            self.start()
+            return {"ok": False, "error_type": "DriverDied", "error_message": "exit"}
         return json.loads(resp, parse_int=parse_int)
 
     def close(self):
@@ -238,6 +267,13 @@ def compare_outcome(t, section, what, py, rs, request, kind="bytes", loose=False
             t.fail(section, what, detail)
         return False
 
+    limit = "Exceeds the limit (4300) for integer string conversion"
+    if (rs.get("error_type") == "DriverError" and py[0] != "ok"
+            and limit in (rs.get("error_message") or "") and limit in str(py[2])):
+        # CPython 3.8.14+ refuses integers over 4300 digits; so does the
+        # Rust JSON layer, here already while reading the request.
+        t.ok(section)
+        return True
     if rs.get("error_type") in ("DriverError", "DriverDied"):
         return bad("driver could not serve the request: %s\n  request: %s"
                    % (rs.get("error_message"), short(request)))
@@ -856,7 +892,8 @@ def section_c(d, t, rng, n_cases):
                 b"\"\xc0\xaf\"", b"tru", b"true false", b"[1 2]", b'"\\u12"', b"2.",
                 b".5", b"+1", b"--1", b"\t\n\r 7", b"\x0b7", b"[\"\\/\"]",
                 b'{"a": [1, {"b": null}], "c": "\\n\\t\\"\\\\"}', b"1E5", b"1e-400",
-                b"4.9e-324", b"2.2250738585072014e-308", b"0.1e1", b"1" + b"0" * 400 + b".0"]
+                b"4.9e-324", b"2.2250738585072014e-308", b"0.1e1", b"1" + b"0" * 400 + b".0",
+                b"\xed\xa0\x80", b'"\xed\xa0\x80\xed\xb0\x80"', b'["\xed\xbf\xbf"]']
     known_json = {
         b'"\\ud800"': KNOWN_LONE_SURROGATE,
         b'"\\udc00\\ud800"': KNOWN_LONE_SURROGATE,
@@ -870,6 +907,46 @@ def section_c(d, t, rng, n_cases):
         compare_outcome(t, "c", "c/json plaintext %r" % pt[:40],
                         outcome(lambda: py_decrypt(ct, key, 0, "json")),
                         d.call("decrypt", **req), req, "json", known=known_json.get(pt))
+
+    # ints past CPython's 4300-digit str() limit (3.8.14+): as key, pid,
+    # JSON plaintext, and in json_decrypt
+    s1 = hex_salt(rng)
+    for ndig in (4300, 4301, 6000):
+        big = 10 ** (ndig - 1) + 7
+        for field in ("key", "pid", "plaintext"):
+            key, pid, value = "k", 0, [1]
+            if field == "key":
+                key = big
+            elif field == "pid":
+                pid = big
+            else:
+                value = [big]
+            mode = "json" if field == "plaintext" else "bytes"
+
+            def py_enc():
+                with Clock(1_600_000_000):
+                    if mode == "json":
+                        return aiootp.json_encrypt(value, key, salt=s1, pid=pid)
+                    return aiootp.bytes_encrypt(b"x", key, salt=s1, pid=pid)
+            fields = {"mode": mode, "key": "@BIG@" if field == "key" else key,
+                      "pid": "@BIG@" if field == "pid" else pid, "salt": s1,
+                      "time": 1_600_000_000}
+            if mode == "json":
+                fields["plaintext"] = ["@BIG@"]
+            else:
+                fields["plaintext_hex"] = "78"
+            compare_outcome(t, "c", "c/%d-digit int as %s" % (ndig, field), outcome(py_enc),
+                            d.call_with_ints("encrypt", {"@BIG@": big}, **fields),
+                            {"note": "%s = 10**%d + 7" % (field, ndig - 1)},
+                            kind=lambda a, b: (a, b["ciphertext"]), loose=True)
+        pt = ("[" + int_digits(big) + "]").encode()
+        with Clock(1_600_000_000):
+            ct = aiootp.bytes_encrypt(pt, "k", salt=s1)
+        req = {"mode": "json", "key": "k", "ciphertext": ct}
+        compare_outcome(t, "c", "c/json_decrypt of a %d-digit int" % ndig,
+                        outcome(lambda: py_decrypt(ct, "k", 0, "json")),
+                        d.call("decrypt", **req), {"plaintext": "[10**%d + 7]" % (ndig - 1)},
+                        kind=lambda a, b: (int_digits(a[0]), str(b["plaintext"][0])))
 
     # encryption refusals: keys and salts
     bad_salts = ["0" * 64, "0" * 63, "a" * 62, "z" + "1" * 63, " " + "1" * 63,
@@ -922,7 +999,7 @@ def section_c(d, t, rng, n_cases):
         ("json_to_bytes", {"ciphertext": [1], "hmac": "", "salt": s1}, "loose"),
         ("json_to_bytes", {"ciphertext": [1], "hmac": h1, "salt": ""}, "loose"),
         ("json_to_bytes", {"ciphertext": [1], "salt": s1}, "loose"),
-        ("json_to_bytes", {"ciphertext": [], "hmac": h1, "salt": s1}),
+        ("json_to_bytes", {"ciphertext": [], "hmac": h1, "salt": s1}, "loose"),
         ("json_to_bytes", {"hmac": h1, "salt": s1}, "loose"),
         ("json_to_bytes", {"ciphertext": [1], "hmac": 5, "salt": s1}, "loose"),
         ("json_to_bytes", {"ciphertext": [1.0], "hmac": h1, "salt": s1}, "loose"),

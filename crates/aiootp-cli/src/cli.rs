@@ -23,6 +23,9 @@ pub enum Command {
     /// Decrypt and authenticate a file or stdin; nothing is written unless
     /// the whole message verifies.
     Decrypt(DecryptArgs),
+    /// Hash a password with passcrypt (aiootp 0.17.0's password KDF) and
+    /// print the result as 128 hex characters.
+    Passcrypt(PasscryptArgs),
     /// A tour of what the library does, in a temporary directory.
     Demo,
 }
@@ -58,7 +61,7 @@ pub struct CipherArgs {
     #[arg(long, value_enum, default_value_t = Format::Compat)]
     pub format: Format,
     /// The pid (stream separation value) as JSON: `0` (default), `"chat:1"`, ...
-    #[arg(long, value_name = "JSON", default_value = "0")]
+    #[arg(long, value_name = "JSON", default_value = "0", allow_hyphen_values = true)]
     pub pid: String,
     /// Treat the plaintext as a JSON value (encrypted as Python's json.dumps text).
     #[arg(long)]
@@ -80,4 +83,26 @@ pub struct DecryptArgs {
     /// Refuse messages older than this many seconds (0: no limit).
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub ttl: i64,
+}
+
+/// `aiootp passcrypt`.
+#[derive(Debug, Args)]
+pub struct PasscryptArgs {
+    /// The password file: its text is the password, exactly (one trailing
+    /// newline is dropped).
+    #[arg(long, value_name = "F")]
+    pub password_file: PathBuf,
+    /// The salt, as text (it may start with `-`).
+    #[arg(long, value_name = "S", allow_hyphen_values = true)]
+    pub salt: String,
+    /// Memory cost in KiB (at least `hardness`).
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub kb: u64,
+    /// Passes over the memory (at least 2).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub cpu: u64,
+    /// Least number of memory cells, and cell pairs in the result (at
+    /// least 256).
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub hardness: u64,
 }

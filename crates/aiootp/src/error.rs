@@ -121,6 +121,238 @@ pub enum JsonError {
     /// levels).
     #[error("{0}")]
     TooDeep(String),
+    /// An integer of more than 4300 decimal digits: CPython 3.8.14 and
+    /// later refuse to convert it (`ValueError: Exceeds the limit (4300)
+    /// for integer string conversion ...`), so the reference could neither
+    /// write nor read it.
+    #[error("{0}")]
+    IntTooLong(String),
+}
+
+/// Errors of passcrypt ([`crate::compat::passcrypt`]), the password
+/// hashing function. The messages of the input checks are the reference's
+/// exact texts (spec `passcrypt.md` §3); values appear as Python's `str()`
+/// of the argument.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum PasscryptError {
+    /// The password is empty (Python: falsy).
+    #[error("No ``password`` was specified.")]
+    MissingPassword,
+    /// The salt is empty (Python: falsy).
+    #[error("No ``salt`` was specified.")]
+    MissingSalt,
+    /// `hardness` is below 256 or not an `int`.
+    #[error("hardness:{hardness} must be int >= 256")]
+    Hardness {
+        /// `str(hardness)`.
+        hardness: String,
+    },
+    /// `cpu` is below 2 or not an `int`.
+    #[error("cpu:{cpu} must be int >= 2")]
+    Cpu {
+        /// `str(cpu)`.
+        cpu: String,
+    },
+    /// `kb` is below `hardness` or not an `int`.
+    #[error("kb:{kb} must be int >= hardness:{hardness}")]
+    Kb {
+        /// `str(kb)`.
+        kb: String,
+        /// `str(hardness)`.
+        hardness: String,
+    },
+    /// A cost parameter is not a number, so the reference's comparison
+    /// raises `TypeError` (e.g. `'<' not supported between instances of
+    /// 'str' and 'int'`).
+    #[error("'{op}' not supported between instances of '{left}' and '{right}'")]
+    NotComparable {
+        /// The comparison operator (`<` or `<=`).
+        op: &'static str,
+        /// The Python type name of the parameter.
+        left: &'static str,
+        /// The Python type name of the other operand.
+        right: &'static str,
+    },
+    /// The memory the settings ask for cannot be allocated (the reference
+    /// raises `MemoryError`).
+    #[error("cannot allocate the passcrypt memory for kb:{kb}, cpu:{cpu}, hardness:{hardness}")]
+    OutOfMemory {
+        /// `str(kb)`.
+        kb: String,
+        /// `str(cpu)`.
+        cpu: String,
+        /// `str(hardness)`.
+        hardness: String,
+    },
+}
+
+/// Which file of a database an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileKind {
+    /// The manifest (the file named after the key).
+    Manifest,
+    /// The root salt file of a root database.
+    RootSalt,
+    /// The file of one tag's value.
+    Tag,
+    /// The save journal of this crate (not part of the reference format).
+    Journal,
+}
+
+impl std::fmt::Display for FileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Manifest => "manifest",
+            Self::RootSalt => "root salt",
+            Self::Tag => "tag",
+            Self::Journal => "journal",
+        })
+    }
+}
+
+/// Errors of the encrypted database ([`crate::db`]). Messages that mirror
+/// a reference exception keep its exact text; file names in messages are
+/// the public hashed names, never tags or values.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum DbError {
+    /// The key is empty (Python: falsy).
+    #[error("No main symmetric ``key`` was specified.")]
+    MissingKey,
+    /// No database for this key and `password_depth` exists in the store.
+    /// `other_files` counts the database files of other keys or depths
+    /// that are present: a wrong key or depth is the likely cause.
+    #[error("no database for this key and password depth in this store{}", not_found_hint(.other_files))]
+    NotFound {
+        /// Database files of other keys or depths in the store.
+        other_files: usize,
+    },
+    /// A database file failed authentication or does not decode: it was
+    /// tampered with, truncated, swapped or damaged. Other files stay
+    /// readable.
+    #[error("{kind} file {file} is corrupt or was tampered with: {source}")]
+    Corrupt {
+        /// Which file.
+        kind: FileKind,
+        /// Its (hashed) name.
+        file: String,
+        /// What failed (authentication, length, JSON, layout).
+        #[source]
+        source: Box<Error>,
+    },
+    /// The manifest lists a tag whose file is missing.
+    #[error("tag file {file} is listed in the manifest but missing")]
+    TagFileMissing {
+        /// The tag's (hashed) file name.
+        file: String,
+    },
+    /// The manifest exists but the root salt file does not.
+    #[error("root salt file {file} is missing")]
+    RootSaltMissing {
+        /// The root salt file's name.
+        file: String,
+    },
+    /// The database was opened read-only.
+    #[error("the database was opened read-only")]
+    ReadOnly,
+    /// The database was deleted (async handles that outlive
+    /// `delete_database`).
+    #[error("the database was deleted")]
+    Deleted,
+    /// A maintenance entry (the tag that names the metatag list) cannot
+    /// be changed or deleted.
+    #[error("Cannot delete maintenance files.")]
+    MaintenanceName,
+    /// A metatag name the reference refuses (an attribute of its classes).
+    #[error("Can't overwrite class attributes.")]
+    ReservedName,
+    /// No child database of that name.
+    #[error("No child database named {name}.")]
+    NoSuchMetatag {
+        /// Python `str()` of the name.
+        name: String,
+    },
+    /// `save_tag` of a tag that has no value in memory.
+    #[error("That tag file doesn't exist.")]
+    TagNotLoaded,
+    /// A tag or metatag name whose JSON round trip changes it (a tuple,
+    /// `bytes`, a dict with non-string keys): after reopening it would map
+    /// to another file and its value would be unreachable.
+    #[error(
+        "tag is not stable under a json round trip (tuples, bytes and non-string dict keys change type)"
+    )]
+    UnstableTag,
+    /// `test_hmac` without a tag.
+    #[error("`hmac` keyword argument was not given.")]
+    MissingHmac,
+    /// A cipher error (authentication of a message, expiry).
+    #[error(transparent)]
+    Cipher(#[from] CipherError),
+    /// A value has no JSON form, or does not fit the requested type.
+    #[error(transparent)]
+    Json(#[from] JsonError),
+    /// A ciphertext encoding error.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The storage backend failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// A passcrypt error (`Database::passcrypt` input checks, memory).
+    #[error(transparent)]
+    Passcrypt(#[from] PasscryptError),
+    /// The operating system's random number generator failed.
+    #[error("random number generator failed: {0}")]
+    Random(String),
+    /// A background task failed (async API), or the database state was
+    /// poisoned by a panic.
+    #[error("background task failed: {0}")]
+    Task(String),
+}
+
+fn not_found_hint(other_files: &usize) -> String {
+    if *other_files > 0 {
+        format!(
+            " ({other_files} files of other databases are present: wrong key or password depth?)"
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// Errors of the database storage backends ([`crate::db::storage`]).
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// An I/O operation failed.
+    #[error("{op} {name}: {source}")]
+    Io {
+        /// The operation (`read`, `write`, `delete`, ...).
+        op: &'static str,
+        /// The object name or directory.
+        name: String,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Another writer holds the database's lock.
+    #[error(
+        "the database is locked by another writer ({lock}); open it read-only or close the other writer"
+    )]
+    Locked {
+        /// The lock (for a directory: the lock file's path).
+        lock: String,
+    },
+    /// An object name the backend refuses.
+    #[error("invalid object name {name:?}")]
+    InvalidName {
+        /// The name (at most 80 characters of it).
+        name: String,
+    },
+    /// Another backend failure.
+    #[error("storage backend: {0}")]
+    Backend(String),
 }
 
 /// Every error of this crate.
@@ -136,6 +368,15 @@ pub enum Error {
     /// A JSON error.
     #[error(transparent)]
     Json(#[from] JsonError),
+    /// A database error.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A database storage error.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// A passcrypt error (input checks, memory).
+    #[error(transparent)]
+    Passcrypt(#[from] PasscryptError),
     /// The operating system's random number generator failed.
     #[error("random number generator failed: {0}")]
     Random(String),

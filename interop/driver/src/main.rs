@@ -599,6 +599,10 @@ fn cmd_decrypt(req: &PyValue) -> Answer {
     }
 }
 
+/// Most keystream outputs or names one request may ask for (keeps a
+/// mistaken request from running for ever).
+const MAX_OUTPUTS: u64 = 1 << 20;
+
 /// `keystream`: the first outputs of `keys` / `bytes_keys`, and the cipher
 /// key blocks.
 fn cmd_keystream(req: &PyValue) -> Answer {
@@ -614,6 +618,9 @@ fn cmd_keystream(req: &PyValue) -> Answer {
     let salt = salt_of(&needv(req, "salt")?)?;
     let pid = opt(req, "pid", PyValue::from(0i64))?;
     let n = opt_u64(req, "n")?.unwrap_or(3);
+    if n > MAX_OUTPUTS {
+        return driver(format!("n above {MAX_OUTPUTS}"));
+    }
     let sends: Vec<PyValue> = match field(req, "sends") {
         None => Vec::new(),
         Some(PyValue::List(items)) => items.iter().map(decode_value).collect::<Result<_, _>>()?,
@@ -641,6 +648,9 @@ fn cmd_keystream(req: &PyValue) -> Answer {
     }
     let mut out = vec![("outputs_hex", PyValue::List(outputs))];
     let m = opt_u64(req, "cipher_chunks")?.unwrap_or(0);
+    if m > MAX_OUTPUTS {
+        return driver(format!("cipher_chunks above {MAX_OUTPUTS}"));
+    }
     if m > 0 {
         let m =
             usize::try_from(m).map_err(|_| Failure::Driver("cipher_chunks too large".into()))?;
@@ -835,8 +845,11 @@ fn cmd_names(req: &PyValue) -> Answer {
     let key = key_of(&needv(req, "key")?);
     let salt = salt_of(&needv(req, "salt")?)?;
     let pid = opt(req, "pid", PyValue::from(0i64))?;
-    let n = usize::try_from(opt_u64(req, "n")?.unwrap_or(4))
-        .map_err(|_| Failure::Driver("n too large".into()))?;
+    let n = opt_u64(req, "n")?.unwrap_or(4);
+    if n > MAX_OUTPUTS {
+        return driver(format!("n above {MAX_OUTPUTS}"));
+    }
+    let n = usize::try_from(n).map_err(|_| Failure::Driver("n too large".into()))?;
     let stream = hashmap::names(&key, &salt, &pid)?;
     let size = opt_u64(req, "resize")?.unwrap_or(0);
     let names: Vec<PyValue> = if size > 0 {

@@ -210,7 +210,7 @@ impl Ciphertext {
     /// as the reference does.
     ///
     /// # Errors
-    /// [`DecodeError::InvalidField`] for an empty tag or salt,
+    /// [`DecodeError::InvalidField`] for an empty tag, salt or block list,
     /// [`DecodeError::NonHex`] for text that is not hexadecimal,
     /// [`DecodeError::InvalidLength`] when the tag and salt do not make 64
     /// bytes.
@@ -223,6 +223,14 @@ impl Ciphertext {
 
     /// The 64-byte tag and salt of the bytes form.
     fn header(&self) -> Result<[u8; HMAC_BYTES + SALT_BYTES], DecodeError> {
+        // The reference treats an empty block list as missing (a falsy
+        // value) and refuses to encode it.
+        if self.blocks.is_empty() {
+            return Err(DecodeError::InvalidField {
+                field: "ciphertext",
+                reason: "empty".into(),
+            });
+        }
         for (field, text) in [("hmac", &self.hmac), ("salt", &self.salt)] {
             if text.is_empty() {
                 return Err(DecodeError::InvalidField {

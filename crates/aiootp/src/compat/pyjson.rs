@@ -39,8 +39,10 @@
 //! * [`loads_bytes`] reads UTF-8 (and UTF-8 with a BOM) only. Python also
 //!   guesses UTF-16 and UTF-32 from zero bytes; such input is refused with
 //!   a [`JsonError::Utf8`] naming the encoding Python would have used.
-//! * CPython 3.8.14+ refuses to read or write integers of more than 4300
-//!   digits (`ValueError`); here they have no limit.
+//! * Integers of more than 4300 digits are refused both ways
+//!   ([`JsonError::IntTooLong`]) as CPython 3.8.14+ refuses them; older
+//!   3.8 releases accepted them, but a message carrying one could not be
+//!   read by a current reference.
 //!
 //! Parsing takes time linear in the input and does not recurse, so hostile
 //! input can neither overflow the stack nor take quadratic time.
@@ -90,7 +92,10 @@ fn encode(v: &PyValue, out: &mut String, depth: usize) -> Result<(), JsonError> 
         PyValue::None => out.push_str("null"),
         PyValue::Bool(true) => out.push_str("true"),
         PyValue::Bool(false) => out.push_str("false"),
-        PyValue::Int(n) => out.push_str(n.as_str()),
+        PyValue::Int(n) => {
+            check_int_digits(n.as_str(), false)?;
+            out.push_str(n.as_str());
+        }
         PyValue::Float(f) => encode_float(*f, out),
         PyValue::Str(s) => encode_str(s, out),
         PyValue::Bytes(_) => {
@@ -148,6 +153,7 @@ fn encode_key(key: &PyValue, out: &mut String) -> Result<(), JsonError> {
         PyValue::Bool(false) => out.push_str("\"false\""),
         PyValue::None => out.push_str("\"null\""),
         PyValue::Int(n) => {
+            check_int_digits(n.as_str(), false)?;
             out.push('"');
             out.push_str(n.as_str());
             out.push('"');
@@ -265,6 +271,57 @@ pub fn loads_bytes(data: &[u8]) -> Result<PyValue, JsonError> {
     };
     let (text, surrogates) = decode_utf8_surrogatepass(body)?;
     decode(&text, &surrogates)
+}
+
+/// CPython's limit on integer text (3.8.14 and later).
+pub const MAX_INT_DIGITS: usize = 4300;
+
+/// Refuses integer text of more than [`MAX_INT_DIGITS`] digits with
+/// CPython's message (`reading` adds the digit count, as `int(text)` does).
+fn check_int_digits(text: &str, reading: bool) -> Result<(), JsonError> {
+    let digits = text.trim_start_matches('-').len();
+    if digits <= MAX_INT_DIGITS {
+        return Ok(());
+    }
+    let count = if reading {
+        format!(": value has {digits} digits")
+    } else {
+        String::new()
+    };
+    Err(JsonError::IntTooLong(format!(
+        "Exceeds the limit ({MAX_INT_DIGITS}) for integer string conversion{count}; use sys.set_int_max_str_digits() to increase the limit"
+    )))
+}
+
+/// Python's strict `bytes.decode("utf-8")`: the text, or
+/// [`JsonError::Utf8`] with the text of Python's `UnicodeDecodeError`
+/// (encoded surrogates are refused, as Python's strict decoder does).
+///
+/// # Errors
+/// [`JsonError::Utf8`] for bytes that are not UTF-8.
+pub fn decode_utf8(data: &[u8]) -> Result<&str, JsonError> {
+    std::str::from_utf8(data).map_err(|e| utf8_error(data, &e))
+}
+
+/// Python's `UnicodeDecodeError` text for `e`, raised on `data`.
+fn utf8_error(data: &[u8], e: &std::str::Utf8Error) -> JsonError {
+    let start = e.valid_up_to();
+    let after = &data[start..];
+    let first = after.first().copied().unwrap_or(0);
+    let (len, reason) = match e.error_len() {
+        None => (after.len(), "unexpected end of data"),
+        Some(n) if (0xC2..=0xF4).contains(&first) => (n, "invalid continuation byte"),
+        Some(n) => (n, "invalid start byte"),
+    };
+    let message = if len == 1 {
+        format!("'utf-8' codec can't decode byte 0x{first:02x} in position {start}: {reason}")
+    } else {
+        format!(
+            "'utf-8' codec can't decode bytes in position {start}-{}: {reason}",
+            start + len - 1
+        )
+    };
+    JsonError::Utf8(message)
 }
 
 /// `json.detect_encoding` of CPython 3.8.
@@ -626,6 +683,7 @@ impl Parser<'_> {
         } else if literal == "-0" {
             PyValue::Int(PyInt::from(0u8))
         } else {
+            check_int_digits(literal, true)?;
             // The grammar above only admits canonical integer text.
             PyValue::Int(PyInt::from_canonical(literal.to_owned()))
         };
