@@ -1,0 +1,403 @@
+//! Opening, loading, planning saves and listing the files of one database
+//! node (a root database or a metatag child). The public methods are in
+//! `database.rs`.
+
+use std::sync::Arc;
+
+use zeroize::Zeroizing;
+
+use super::Database;
+use super::files::{corrupt, decrypt_file, encrypt_file};
+use super::names::{RESERVED_NAMES, RootKeys, SeededKeys};
+use super::ordered::OrderedMap;
+use super::shared::{Plan, Shared};
+use crate::compat::{PyValue, pyjson};
+use crate::error::{DbError, DecodeError, FileKind};
+
+/// How to load a child when opening it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Load {
+    /// Only the manifest.
+    Lazy,
+    /// Everything that reads cleanly (the default `preload`).
+    Tolerant,
+    /// Everything, failing on the first error.
+    Strict,
+}
+
+fn layout(kind: FileKind, file: &str, reason: &str) -> DbError {
+    corrupt(
+        kind,
+        file,
+        DecodeError::InvalidField {
+            field: "manifest",
+            reason: reason.to_owned(),
+        },
+    )
+}
+
+/// Refuses a tag whose JSON round trip changes its `repr` (quirk 8).
+pub(crate) fn check_stable(tag: &PyValue) -> Result<(), DbError> {
+    let text = pyjson::dumps(tag).map_err(|_| DbError::UnstableTag)?;
+    let back = pyjson::loads(&text).map_err(|_| DbError::UnstableTag)?;
+    if back.repr() == tag.repr() {
+        Ok(())
+    } else {
+        Err(DbError::UnstableTag)
+    }
+}
+
+impl Database {
+    /// Opens the node named by `root` (reading its manifest and root salt)
+    /// or starts a new one (drawing its salts as the reference does).
+    /// `fresh` skips the disk (a child deleted since the last save).
+    pub(crate) fn open_node(
+        shared: Arc<Shared>,
+        root: RootKeys,
+        is_metatag: bool,
+        fresh: bool,
+    ) -> Result<Self, DbError> {
+        let root_filename = root.root_filename().to_owned();
+        let root_salt_filename = (!is_metatag).then(|| root.root_salt_filename());
+        let existing = if fresh {
+            None
+        } else {
+            shared.read(&root_filename)?
+        };
+        let (mut manifest, root_salt) = match existing {
+            Some(bytes) => {
+                let value = decrypt_file(&bytes, FileKind::Manifest, &root_filename, |s| {
+                    root.manifest_key(s)
+                })?;
+                let manifest = manifest_from_value(value, &root_filename)?;
+                let salt = match &root_salt_filename {
+                    None => match manifest.get(&root_filename) {
+                        Some(PyValue::Str(s)) => Zeroizing::new(s.clone()),
+                        _ => {
+                            return Err(layout(
+                                FileKind::Manifest,
+                                &root_filename,
+                                "the manifest of a child database lacks its root salt",
+                            ));
+                        }
+                    },
+                    Some(name) => read_root_salt(&shared, &root, name)?,
+                };
+                (manifest, salt)
+            }
+            None => {
+                let _session_salt = shared.entropy.salt()?;
+                let salt = if is_metatag {
+                    shared.entropy.salt()?
+                } else {
+                    shared.entropy.csprng()?
+                };
+                let mut manifest = OrderedMap::new();
+                let entry = if is_metatag {
+                    PyValue::Str(salt.to_string())
+                } else {
+                    PyValue::from(0)
+                };
+                manifest.insert(root_filename.clone(), entry);
+                (manifest, salt)
+            }
+        };
+        let keys = SeededKeys::new(root, &root_salt);
+        let metatags_filename = keys.metatags_filename().to_owned();
+        match manifest.get(&metatags_filename) {
+            None | Some(PyValue::None) => {
+                manifest.insert(metatags_filename, PyValue::List(Vec::new()));
+            }
+            Some(PyValue::List(_)) => {}
+            Some(_) => {
+                return Err(layout(
+                    FileKind::Manifest,
+                    &root_filename,
+                    "the metatag list is not a list",
+                ));
+            }
+        }
+        Ok(Self {
+            shared,
+            keys,
+            root_salt_filename,
+            manifest,
+            cache: OrderedMap::new(),
+            children: Vec::new(),
+            pending_deletes: std::collections::BTreeSet::new(),
+            recreate: std::collections::HashSet::new(),
+        })
+    }
+
+    pub(crate) fn is_maintenance(&self, file: &str) -> bool {
+        file == self.keys.root().root_filename() || file == self.keys.metatags_filename()
+    }
+
+    pub(crate) fn metatag_list(&self) -> &[PyValue] {
+        match self.manifest.get(self.keys.metatags_filename()) {
+            Some(PyValue::List(names)) => names,
+            _ => &[],
+        }
+    }
+
+    fn edit_metatag_list(&mut self, edit: impl FnOnce(&mut Vec<PyValue>)) {
+        let name = self.keys.metatags_filename().to_owned();
+        let mut list = self.metatag_list().to_vec();
+        edit(&mut list);
+        self.manifest.insert(name, PyValue::List(list));
+    }
+
+    pub(crate) fn is_listed(&self, repr: &str) -> bool {
+        self.metatag_list().iter().any(|n| n.repr() == repr)
+    }
+
+    pub(crate) fn child_index(&self, repr: &str) -> Option<usize> {
+        self.children.iter().position(|(_, r, _)| r == repr)
+    }
+
+    /// Reads and decrypts one tag file.
+    pub(crate) fn read_tag(&self, file: &str) -> Result<PyValue, DbError> {
+        let bytes = self
+            .shared
+            .read(file)?
+            .ok_or_else(|| DbError::TagFileMissing {
+                file: file.to_owned(),
+            })?;
+        let name = PyValue::from(file);
+        decrypt_file(&bytes, FileKind::Tag, file, |s| {
+            self.keys.encryption_key(&name, s)
+        })
+    }
+
+    /// The listed tags whose files are not loaded yet and are reachable
+    /// (the tag's file name is the manifest key).
+    fn unloaded(&self) -> Vec<String> {
+        self.manifest
+            .iter()
+            .filter(|(file, _)| !self.is_maintenance(file) && !self.cache.contains_key(file))
+            .filter(|(file, tag)| self.keys.filename(tag) == *file)
+            .map(|(file, _)| file.to_owned())
+            .collect()
+    }
+
+    /// Loads every child and tag; `strict` fails on the first error,
+    /// otherwise unreadable entries are left unloaded (and fail when read).
+    pub(crate) fn load_all(&mut self, mode: Load) -> Result<(), DbError> {
+        let names = self.metatag_list().to_vec();
+        for name in names {
+            match self.open_child(name, Load::Lazy) {
+                Ok(i) => {
+                    let child = &mut self.children[i].2;
+                    let r = child.load_all(mode);
+                    if mode == Load::Strict {
+                        r?;
+                    }
+                }
+                Err(e) if mode == Load::Strict => return Err(e),
+                Err(_) => {}
+            }
+        }
+        for file in self.unloaded() {
+            match self.read_tag(&file) {
+                Ok(value) => self.cache.insert(file, value),
+                Err(e) if mode == Load::Strict => return Err(e),
+                Err(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Loads every listed tag except those whose file is missing.
+    pub(crate) fn load_present(&mut self) -> Result<(), DbError> {
+        for file in self.unloaded() {
+            match self.read_tag(&file) {
+                Ok(value) => self.cache.insert(file, value),
+                Err(DbError::TagFileMissing { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn child_root(&self, name: &PyValue) -> Result<RootKeys, DbError> {
+        RootKeys::derive(&self.keys.metatag_key(name), 0)
+    }
+
+    /// Opens (or returns the open) child `name`; new names are checked
+    /// and appended to the metatag list.
+    pub(crate) fn open_child(&mut self, name: PyValue, mode: Load) -> Result<usize, DbError> {
+        let repr = name.repr();
+        if let Some(i) = self.child_index(&repr) {
+            return Ok(i);
+        }
+        let listed = self.is_listed(&repr);
+        if !listed {
+            self.shared.writable()?;
+            if matches!(&name, PyValue::Str(s) if RESERVED_NAMES.contains(&s.as_str())) {
+                return Err(DbError::ReservedName);
+            }
+            check_stable(&name)?;
+        }
+        let root = self.child_root(&name)?;
+        let fresh = self.recreate.contains(&repr);
+        let mut child = Self::open_node(Arc::clone(&self.shared), root, true, fresh)?;
+        match mode {
+            Load::Lazy => {}
+            Load::Tolerant | Load::Strict => child.load_all(mode)?,
+        }
+        if !listed {
+            let added = name.clone();
+            self.edit_metatag_list(|list| list.push(added));
+        }
+        self.children.push((name, repr, child));
+        Ok(self.children.len() - 1)
+    }
+
+    /// Removes child `name` from the list and schedules its files for
+    /// deletion at the next save.
+    pub(crate) fn remove_child(&mut self, name: &PyValue) -> Result<(), DbError> {
+        self.shared.writable()?;
+        let repr = name.repr();
+        if !self.is_listed(&repr) {
+            return Err(DbError::NoSuchMetatag {
+                name: name.str_text(),
+            });
+        }
+        let files = match self.child_index(&repr) {
+            Some(i) => {
+                let (_, _, mut child) = self.children.remove(i);
+                child.all_files()
+            }
+            None => self.unopened_child_files(name)?,
+        };
+        self.pending_deletes.extend(files);
+        self.edit_metatag_list(|list| list.retain(|n| n.repr() != repr));
+        self.recreate.insert(repr);
+        Ok(())
+    }
+
+    fn unopened_child_files(&self, name: &PyValue) -> Result<Vec<String>, DbError> {
+        let root = self.child_root(name)?;
+        let manifest_name = root.root_filename().to_owned();
+        let fresh = self.recreate.contains(&name.repr());
+        Ok(
+            match Self::open_node(Arc::clone(&self.shared), root, true, fresh) {
+                Ok(mut child) => child.all_files(),
+                // Unreadable: delete what can be named.
+                Err(_) => vec![manifest_name],
+            },
+        )
+    }
+
+    /// Every file this node and its children own on disk (or will own
+    /// after the pending deletions): manifest, root salt file, tag files.
+    pub(crate) fn all_files(&mut self) -> Vec<String> {
+        let metatags_filename = self.keys.metatags_filename();
+        let mut out: Vec<String> = self
+            .manifest
+            .keys()
+            .filter(|k| *k != metatags_filename)
+            .map(str::to_owned)
+            .collect();
+        out.extend(self.root_salt_filename.iter().cloned());
+        out.extend(self.pending_deletes.iter().cloned());
+        for name in self.metatag_list().to_vec() {
+            match self.child_index(&name.repr()) {
+                Some(i) => out.extend(self.children[i].2.all_files()),
+                None => {
+                    if let Ok(files) = self.unopened_child_files(&name) {
+                        out.extend(files);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Encrypts this node and its open children into `plan`, drawing the
+    /// salts in the reference's order (spec §12).
+    pub(crate) fn plan(&self, plan: &mut Plan) -> Result<(), DbError> {
+        let time = self.shared.clock;
+        let entropy = &self.shared.entropy;
+        let root = self.keys.root();
+        let root_salt_file = match &self.root_salt_filename {
+            Some(name) => {
+                let salt = entropy.ciphertext_salt()?;
+                let value = PyValue::from(self.keys.expose_root_salt());
+                let bytes = encrypt_file(&value, &root.root_salt_key(), &salt, time)?;
+                Some((name.clone(), bytes))
+            }
+            None => None,
+        };
+        let salt = entropy.ciphertext_salt()?;
+        let manifest = PyValue::Dict(
+            self.manifest
+                .iter()
+                .map(|(k, v)| (PyValue::from(k), v.clone()))
+                .collect(),
+        );
+        let bytes = encrypt_file(&manifest, &root.manifest_key(&salt), &salt, time)?;
+        // Heads are written in reverse: the root salt file before the manifest.
+        plan.heads.push((root.root_filename().to_owned(), bytes));
+        plan.heads.extend(root_salt_file);
+        for name in self.metatag_list() {
+            if let Some(i) = self.child_index(&name.repr()) {
+                self.children[i].2.plan(plan)?;
+            }
+        }
+        for (file, value) in self.cache.iter() {
+            let salt = entropy.ciphertext_salt()?;
+            let key = self.keys.encryption_key(&PyValue::from(file), &salt);
+            plan.tags
+                .push((file.to_owned(), encrypt_file(value, &key, &salt, time)?));
+        }
+        plan.deletes.extend(self.pending_deletes.iter().cloned());
+        Ok(())
+    }
+
+    /// Forgets the pending deletions after a successful commit.
+    pub(crate) fn committed(&mut self) {
+        self.pending_deletes.clear();
+        self.recreate.clear();
+        for (_, _, child) in &mut self.children {
+            child.committed();
+        }
+    }
+}
+
+fn read_root_salt(
+    shared: &Shared,
+    root: &RootKeys,
+    name: &str,
+) -> Result<Zeroizing<String>, DbError> {
+    let bytes = shared.read(name)?.ok_or_else(|| DbError::RootSaltMissing {
+        file: name.to_owned(),
+    })?;
+    match decrypt_file(&bytes, FileKind::RootSalt, name, |_| root.root_salt_key())? {
+        PyValue::Str(s) => Ok(Zeroizing::new(s)),
+        _ => Err(corrupt(
+            FileKind::RootSalt,
+            name,
+            DecodeError::InvalidField {
+                field: "root salt",
+                reason: "not a string".to_owned(),
+            },
+        )),
+    }
+}
+
+/// The manifest from its decrypted JSON: an object mapping file names to
+/// entries (Python dict semantics for duplicate keys).
+fn manifest_from_value(value: PyValue, file: &str) -> Result<OrderedMap<PyValue>, DbError> {
+    let PyValue::Dict(pairs) = value else {
+        return Err(layout(FileKind::Manifest, file, "not a json object"));
+    };
+    let mut map = OrderedMap::new();
+    for (k, v) in pairs {
+        let PyValue::Str(k) = k else {
+            return Err(layout(FileKind::Manifest, file, "a key is not a string"));
+        };
+        map.insert(k, v);
+    }
+    Ok(map)
+}
