@@ -33,22 +33,20 @@ triple=$(rustc -vV | sed -n 's/^host: //p')
 target_dir=target
 start=$(date +%s)
 
-# The flags of `cargo fuzz build` (cargo-fuzz 0.13, release, Linux).
-base_flags="-Cpasses=sancov-module \
+# The flags of `cargo fuzz build` (cargo-fuzz 0.13, release, Linux), in
+# its order: with the same flags, `cargo fuzz run` reuses this build.
+build() {
+    local flags="-Cpasses=sancov-module \
  -Cllvm-args=-sanitizer-coverage-level=4 \
  -Cllvm-args=-sanitizer-coverage-inline-8bit-counters \
  -Cllvm-args=-sanitizer-coverage-pc-table \
  -Cllvm-args=-sanitizer-coverage-trace-compares \
  --cfg fuzzing \
- -Cllvm-args=-simplifycfg-branch-fold-threshold=0 \
- -Cllvm-args=-sanitizer-coverage-stack-depth \
- -Ccodegen-units=1"
-
-build() {
-    local flags=$base_flags
+ -Cllvm-args=-simplifycfg-branch-fold-threshold=0"
     if [ "$1" != none ]; then
         flags="$flags -Zsanitizer=$1"
     fi
+    flags="$flags -Cllvm-args=-sanitizer-coverage-stack-depth -Ccodegen-units=1"
     # --target keeps RUSTFLAGS away from build scripts and proc macros.
     RUSTC_BOOTSTRAP=1 RUSTFLAGS="$flags" cargo build --release --bins \
         --target "$triple" --target-dir "$target_dir" \
@@ -65,11 +63,17 @@ if ! build "$sanitizer"; then
     build none
 fi
 bin_dir=$target_dir/$triple/release
+export RUST_BACKTRACE=0
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_odr_violation=0
 echo "== fuzz: built in $(($(date +%s) - start)) s"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# The end of a failed run's log, without the stack frames.
+excerpt() {
+    grep -v -E '^ +#[0-9]+ ' "$1" | tail -n 30 >&2 || true
+}
 
 # Reports the newest artifact of a failed run in hex; the run goes on
 # with the other targets and fails at the end.
@@ -134,7 +138,7 @@ for t in $targets; do
     echo "== fuzz: $t: big inputs"
     if ! "$bin" -timeout=20 -rss_limit_mb=4096 -artifact_prefix="artifacts/$t/" \
         "$big/$t"/* >"$work/$t.big.log" 2>&1; then
-        tail -n 30 "$work/$t.big.log" >&2
+        excerpt "$work/$t.big.log"
         report "$t"
         continue
     fi
@@ -147,7 +151,7 @@ for t in $targets; do
     if ! "$bin" "$corpus" "${dict[@]}" -max_total_time="$seconds" -timeout=10 \
         -rss_limit_mb=2048 -max_len=8192 -artifact_prefix="artifacts/$t/" \
         -print_final_stats=1 >"$work/$t.log" 2>&1; then
-        tail -n 40 "$work/$t.log" >&2
+        excerpt "$work/$t.log"
         report "$t"
         continue
     fi

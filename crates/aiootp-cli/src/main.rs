@@ -10,6 +10,7 @@ mod demo;
 mod error;
 mod io;
 mod keygen;
+mod passcrypt;
 
 use clap::Parser;
 
@@ -22,6 +23,7 @@ fn main() -> std::process::ExitCode {
         Command::Encrypt(args) => cipher::encrypt(&args),
         Command::Decrypt(args) => cipher::decrypt(&args),
         Command::Demo => demo::run(),
+        Command::Passcrypt(args) => passcrypt::run(&args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -14,6 +14,7 @@ pub mod hash;
 pub mod hashmap;
 mod key;
 mod onetimepad;
+pub mod passcrypt;
 pub mod pyjson;
 pub mod pyserde;
 pub mod pyvalue;

@@ -12,6 +12,9 @@
 
 use crate::keccak::{Sha3_256, Sha3_512};
 
+mod lockstep;
+pub(crate) use lockstep::TagFeed;
+
 use super::PyValue;
 use super::key::{Key, Salt};
 use super::pyvalue::repr_bytes;

@@ -2,7 +2,7 @@
 //! salt, pid), key)` where `C` is the list of ciphertext block integers,
 //! hashed through its Python text `[d1, d2, ...]`.
 
-use crate::keccak::{Sha3_256, Sha3_512};
+use crate::keccak::{Sha3_256, Sha3_512, Sha3_512Sponge};
 
 use super::bignum::be_to_decimal;
 use crate::random::to_hex;
@@ -27,16 +27,56 @@ impl TagHasher {
 
     /// Adds one 256-byte block (its big-endian integer's decimal text).
     pub(crate) fn push(&mut self, block: &[u8]) {
-        self.digits.clear();
+        let mut digits = std::mem::take(&mut self.digits);
+        digits.clear();
+        self.render(block, &mut digits);
+        self.hash.update(&digits);
+        self.digits = digits;
+    }
+
+    /// Appends the text that [`push`](Self::push) would hash for `block`
+    /// to `out`, without hashing it: the caller absorbs it into
+    /// [`sponge_mut`](Self::sponge_mut) (the lockstep engine).
+    pub(crate) fn render(&mut self, block: &[u8], out: &mut Vec<u8>) {
         if !self.first {
-            self.digits.extend_from_slice(b", ");
+            out.extend_from_slice(b", ");
         }
         self.first = false;
-        be_to_decimal(block, &mut self.digits);
-        self.hash.update(&self.digits);
+        be_to_decimal(block, out);
+    }
+
+    /// The SHA3-512 sponge, for the lockstep engine's resumable absorbing.
+    pub(crate) fn sponge_mut(&mut self) -> &mut Sha3_512Sponge {
+        self.hash.sponge_mut()
+    }
+
+    /// Adds every 256-byte block of `blocks`, taking the decimal text of
+    /// the blocks `digits` has from it (rendered on another thread) and
+    /// rendering the others.
+    pub(crate) fn push_all_with(&mut self, blocks: &[u8], digits: &Digits) {
+        let mut text = digits.text.as_slice();
+        let mut lens = digits.lens.iter();
+        for (i, b) in blocks.chunks_exact(256).enumerate() {
+            if !Digits::renders(i, digits.share) {
+                self.push(b);
+                continue;
+            }
+            let Some(&len) = lens.next() else {
+                self.push(b);
+                continue;
+            };
+            let (mine, rest) = text.split_at(len.min(text.len()));
+            text = rest;
+            if !self.first {
+                self.hash.update(b", ");
+            }
+            self.first = false;
+            self.hash.update(mine);
+        }
     }
 
     /// Adds every 256-byte block of `blocks`.
+    #[cfg_attr(not(test), allow(dead_code))] // the plain path, kept as the tests' reference
     pub(crate) fn push_all(&mut self, blocks: &[u8]) {
         for b in blocks.chunks_exact(256) {
             self.push(b);
@@ -52,6 +92,41 @@ impl TagHasher {
         self.hash.update(b")");
         let x = to_hex(&self.hash.finalize());
         sha_256_hmac_of_hex(&x, key_repr)
+    }
+}
+
+/// The decimal texts of some of a run of blocks, rendered on one thread
+/// for the [`TagHasher`] on another ([`TagHasher::push_all_with`]): of
+/// every four blocks the first `share`.
+pub(crate) struct Digits {
+    share: usize,
+    text: Vec<u8>,
+    lens: Vec<usize>,
+}
+
+impl Digits {
+    /// Renders the first `share` (at most 4) of every four 256-byte blocks
+    /// of `blocks`.
+    pub(crate) fn render(blocks: &[u8], share: usize) -> Self {
+        let share = share.min(4);
+        let n = blocks.len() / 256;
+        let mut d = Self {
+            share,
+            text: Vec::with_capacity(n * share / 4 * 620 + 620),
+            lens: Vec::with_capacity(n),
+        };
+        for (i, b) in blocks.chunks_exact(256).enumerate() {
+            if Self::renders(i, share) {
+                let before = d.text.len();
+                be_to_decimal(b, &mut d.text);
+                d.lens.push(d.text.len() - before);
+            }
+        }
+        d
+    }
+
+    fn renders(i: usize, share: usize) -> bool {
+        i % 4 < share
     }
 }
 
