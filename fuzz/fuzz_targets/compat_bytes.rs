@@ -1,5 +1,6 @@
 //! `Ciphertext::from_bytes` on arbitrary bytes: it accepts exactly the
-//! lengths `64 + 256 * n`, `to_bytes` gives the input back, and every
+//! lengths `64 + 256 * n`, `to_bytes` gives the input back (or refuses
+//! an empty block list, as the reference does), and every
 //! other encoding round-trips ([`aiootp_fuzz::check_ciphertext`]). Also
 //! `bytes_to_urlsafe` / `urlsafe_to_bytes` on the same bytes.
 #![no_main]

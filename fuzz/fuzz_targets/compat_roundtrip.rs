@@ -6,8 +6,8 @@
 //!   padding marker comes back cut before it (the fuzzer finds the marker
 //!   through its comparison tracing, so this case is modelled, not
 //!   assumed away);
-//! * `json_decrypt_value` agrees with `pyjson::loads_bytes` on the
-//!   plaintext;
+//! * `json_decrypt_value` agrees with strict UTF-8 decoding then
+//!   `pyjson::loads` of the plaintext, as the reference's `json_decrypt`;
 //! * the time-to-live is applied (`Expired` past it);
 //! * one flipped bit anywhere in the bytes form (picked by the first two
 //!   input bytes) fails authentication.
@@ -17,7 +17,7 @@ use aiootp::compat::cipher::{
     bytes_decrypt, bytes_encrypt, json_decrypt_value, pad_bytes, padding_key, padding_marker,
 };
 use aiootp::compat::{Ciphertext, DecryptOptions, EncryptOptions, Key, PyValue, Salt, pyjson};
-use aiootp::error::CipherError;
+use aiootp::error::{CipherError, JsonError};
 use libfuzzer_sys::fuzz_target;
 
 /// A fixed valid salt, so that runs are reproducible.
@@ -77,13 +77,19 @@ fuzz_target!(|data: &[u8]| {
         );
     }
 
-    match (
-        json_decrypt_value(&ct, &key, &at(TIME, 0)),
-        pyjson::loads_bytes(expected),
-    ) {
-        (Ok(a), Ok(b)) => assert_eq!(pyjson::dumps(&a), pyjson::dumps(&b)),
-        (Err(CipherError::Json(a)), Err(b)) => assert_eq!(a, b),
-        (a, b) => panic!("json_decrypt_value {a:?} but loads_bytes {b:?}"),
+    // The reference's json_decrypt: `json.loads(plaintext.decode())`,
+    // strict UTF-8 first (so a BOM or an encoded surrogate is an error).
+    let decrypted = json_decrypt_value(&ct, &key, &at(TIME, 0));
+    match std::str::from_utf8(expected) {
+        Ok(text) => match (decrypted, pyjson::loads(text)) {
+            (Ok(a), Ok(b)) => assert_eq!(pyjson::dumps(&a), pyjson::dumps(&b)),
+            (Err(CipherError::Json(a)), Err(b)) => assert_eq!(a, b),
+            (a, b) => panic!("json_decrypt_value {a:?} but loads {b:?}"),
+        },
+        Err(_) => assert!(
+            matches!(decrypted, Err(CipherError::Json(JsonError::Utf8(_)))),
+            "json_decrypt_value of non-UTF-8 plaintext gave {decrypted:?}"
+        ),
     }
 
     assert_eq!(

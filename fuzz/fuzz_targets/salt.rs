@@ -2,14 +2,15 @@
 //! `check_key_and_salt` (`not salt`, then `len(salt) != 64`, then
 //! `int(salt, 16)` and its value):
 //!
-//! * for text whose non-ASCII characters are all whitespace, the model is
-//!   exact: CPython 3.8's `PyLong_FromString` after
-//!   `_PyUnicode_TransformDecimalAndSpaceToASCII`, which turns non-ASCII
-//!   whitespace into spaces and leaves ASCII as it is (so `\x1c`..`\x1f`,
-//!   which `str.strip()` removes, are *not* skipped by `int()`);
-//! * other non-ASCII text is refused (CPython also reads Unicode decimal
-//!   digits such as `'٣'`; that needs Python's digit table and is not
-//!   modelled here).
+//! * the model is CPython 3.8's `PyLong_FromString` after
+//!   `_PyUnicode_TransformDecimalAndSpaceToASCII`, which (for non-ASCII
+//!   text only) turns Unicode whitespace into spaces and Unicode decimal
+//!   digits into ASCII digits and cuts the text at any other non-ASCII
+//!   character, leaving ASCII as it is (so `\x1c`..`\x1f`, which
+//!   `str.strip()` removes, are *not* skipped by `int()`);
+//! * it is exact except for the values of decimal digits, which need
+//!   Python's digit table: for text holding a non-ASCII numeric
+//!   character the target only checks that `Salt::parse` does not panic.
 #![no_main]
 
 use aiootp::compat::{PyValue, Salt};
@@ -26,10 +27,6 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(salt, &Salt::unchecked(text));
     }
     let Some(expected) = model(text) else {
-        assert!(
-            got.is_err(),
-            "accepted a salt with non-ASCII characters: {text:?}"
-        );
         return;
     };
     assert_eq!(
@@ -39,8 +36,8 @@ fuzz_target!(|data: &[u8]| {
     );
 });
 
-/// The reference's check, or `None` where the text holds non-ASCII
-/// characters other than whitespace.
+/// The reference's check, or `None` where the text holds a non-ASCII
+/// numeric character (perhaps a decimal digit, which CPython reads).
 fn model(text: &str) -> Option<Result<(), CipherError>> {
     if text.is_empty() {
         return Some(Err(CipherError::MissingSalt));
@@ -51,9 +48,14 @@ fn model(text: &str) -> Option<Result<(), CipherError>> {
     let mut ascii = Vec::with_capacity(text.len());
     for c in text.chars() {
         match u8::try_from(c) {
-            Ok(b) if b < 0x7f => ascii.push(b),
+            Ok(b) if b < 0x7f || text.is_ascii() => ascii.push(b),
             _ if c.is_whitespace() => ascii.push(b' '),
-            _ => return None,
+            _ if c.is_numeric() => return None,
+            // CPython writes '?' and stops: the number is invalid.
+            _ => {
+                ascii.push(b'?');
+                break;
+            }
         }
     }
     Some(match python_int_base16(&ascii) {

@@ -26,6 +26,9 @@ pub enum Command {
     /// Hash a password with passcrypt (aiootp 0.17.0's password KDF) and
     /// print the result as 128 hex characters.
     Passcrypt(PasscryptArgs),
+    /// Read and change an encrypted database (aiootp 0.17.0 directories),
+    /// opened with a key file or a password profile.
+    Db(crate::db::DbArgs),
     /// A tour of what the library does, in a temporary directory.
     Demo,
 }
@@ -61,7 +64,12 @@ pub struct CipherArgs {
     #[arg(long, value_enum, default_value_t = Format::Compat)]
     pub format: Format,
     /// The pid (stream separation value) as JSON: `0` (default), `"chat:1"`, ...
-    #[arg(long, value_name = "JSON", default_value = "0", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "JSON",
+        default_value = "0",
+        allow_hyphen_values = true
+    )]
     pub pid: String,
     /// Treat the plaintext as a JSON value (encrypted as Python's json.dumps text).
     #[arg(long)]

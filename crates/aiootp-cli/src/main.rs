@@ -6,6 +6,7 @@
 
 mod cipher;
 mod cli;
+mod db;
 mod demo;
 mod error;
 mod io;
@@ -24,6 +25,7 @@ fn main() -> std::process::ExitCode {
         Command::Decrypt(args) => cipher::decrypt(&args),
         Command::Demo => demo::run(),
         Command::Passcrypt(args) => passcrypt::run(&args),
+        Command::Db(args) => db::run(&args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -287,6 +287,13 @@ pub enum DbError {
     /// `test_hmac` without a tag.
     #[error("`hmac` keyword argument was not given.")]
     MissingHmac,
+    /// A password profile has no salt file (wrong credentials, or never
+    /// generated), or its database is missing.
+    #[error("Profile doesn't exist or is corrupt.")]
+    ProfileNotFound,
+    /// A password profile's salt file holds fewer than 32 bytes.
+    #[error("The salt file is empty or corrupt!")]
+    ProfileSaltCorrupt,
     /// A cipher error (authentication of a message, expiry).
     #[error(transparent)]
     Cipher(#[from] CipherError),

@@ -51,11 +51,10 @@ fn salt_information_separators_are_not_whitespace_for_int() {
     }
 }
 
-/// Not found by fuzzing (the `salt` target does not model it): CPython's
-/// `int(s, 16)` also reads Unicode decimal digits (category Nd, Unicode
-/// 12.1 for CPython 3.8), so the reference accepts these salts.
+/// Beside the fuzz finding (the `salt` target cannot model digit values):
+/// CPython's `int(s, 16)` also reads Unicode decimal digits (category Nd,
+/// Unicode 12.1 for CPython 3.8), so the reference accepts these salts.
 #[test]
-#[ignore = "needs CPython 3.8's Unicode decimal-digit table in Salt::parse"]
 fn salt_unicode_decimal_digits_are_read_by_int() {
     assert!(Salt::parse(&"\u{661}".repeat(64)).is_ok()); // ARABIC-INDIC DIGIT ONE
     assert!(Salt::parse(&"\u{ff11}".repeat(64)).is_ok()); // FULLWIDTH DIGIT ONE

@@ -51,12 +51,17 @@
 //! * Password profiles: [`profile_tokens`] and [`ProfileTokens::login_key`].
 //!
 //! # Security
-//! Unaudited. Passcrypt reproduces the reference's design: a data-dependent
-//! memory access per round (cache-timing side channels are possible), and
-//! about one to two orders of magnitude less work for a native attacker
-//! than the Python timings suggest. The password, the memory and every
-//! intermediate are zeroized when done; results are [`PasscryptHash`]
-//! (redacted `Debug`, constant-time equality).
+//! Unaudited. Passcrypt reproduces the reference's design, weaknesses
+//! included: a data-dependent memory access in every round (cache-timing
+//! side channels), little memory per guess (1 MiB by default), and a cost
+//! that is almost all SHA3 permutations in one sequential chain, which is
+//! cheap in hardware. Native code is only a few times faster than the
+//! reference on a CPU (see `benches/passcrypt.rs`, which runs Argon2id at
+//! the same memory for scale). Use it to derive the keys that data shared
+//! with Python aiootp needs. The password's text, the memory and the
+//! digests are zeroized when done (copies the permutation spills to the
+//! stack are not); results are [`PasscryptHash`] (redacted `Debug`,
+//! constant-time equality).
 
 use core::cmp::Ordering;
 use core::fmt;
@@ -67,7 +72,6 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use super::PyValue;
 use super::key::Key;
 use super::pyvalue::{PyInt, repr_str};
-use super::ratchet::Ratchet;
 use crate::error::PasscryptError;
 use crate::keccak::{Sha3_256, Sha3_512, f1600, f1600_x4, read_lanes, x4_is_cheap};
 use crate::secret::SecretString;
@@ -871,33 +875,56 @@ fn write_hex(bytes: &[u8], out: &mut [u8]) {
     }
 }
 
-/// Appends CPython's `repr` of the `bytes` `b` (`b'...'`) to `out`; the
-/// same text as [`super::pyvalue::repr_bytes`], on the hot path of step 7.
-fn push_bytes_repr(b: &[u8], out: &mut Vec<u8>) {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
-        b'"'
-    } else {
-        b'\''
-    };
-    out.push(b'b');
-    out.push(quote);
-    for &c in b {
-        match c {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            _ if c == quote => out.extend_from_slice(&[b'\\', c]),
-            0x20..=0x7e => out.push(c),
-            _ => out.extend_from_slice(&[
-                b'\\',
-                b'x',
-                HEX[usize::from(c >> 4)],
-                HEX[usize::from(c & 15)],
-            ]),
-        }
+/// The escape of each byte inside a `bytes` repr quoted with `quote`: up to
+/// four characters, and how many of them count.
+const fn escapes(quote: u8) -> [([u8; 4], u8); 256] {
+    let mut table = [([0u8; 4], 0u8); 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        table[i] = match c {
+            b'\\' => ([b'\\', b'\\', 0, 0], 2),
+            b'\t' => ([b'\\', b't', 0, 0], 2),
+            b'\n' => ([b'\\', b'n', 0, 0], 2),
+            b'\r' => ([b'\\', b'r', 0, 0], 2),
+            _ if c == quote => ([b'\\', c, 0, 0], 2),
+            0x20..=0x7e => ([c, 0, 0, 0], 1),
+            _ => (
+                [b'\\', b'x', HEX[(c >> 4) as usize], HEX[(c & 15) as usize]],
+                4,
+            ),
+        };
+        i += 1;
     }
-    out.push(quote);
+    table
+}
+
+const SINGLE_QUOTED: [([u8; 4], u8); 256] = escapes(b'\'');
+const DOUBLE_QUOTED: [([u8; 4], u8); 256] = escapes(b'"');
+
+/// Appends CPython's `repr` of the `bytes` `b` (`b'...'`) to `out`; the
+/// same text as [`super::pyvalue::repr_bytes`], table-driven for the hot
+/// path of step 7.
+fn push_bytes_repr(b: &[u8], out: &mut Vec<u8>) {
+    let (quote, table) = if b.contains(&b'\'') && !b.contains(&b'"') {
+        (b'"', &DOUBLE_QUOTED)
+    } else {
+        (b'\'', &SINGLE_QUOTED)
+    };
+    let start = out.len();
+    // Room for the worst case; every escape is written whole and the
+    // position advances by its length.
+    out.resize(start + 4 * b.len() + 3, 0);
+    out[start] = b'b';
+    out[start + 1] = quote;
+    let mut at = start + 2;
+    for &c in b {
+        let (text, len) = &table[usize::from(c)];
+        out[at..at + 4].copy_from_slice(text);
+        at += usize::from(*len);
+    }
+    out[at] = quote;
+    out.truncate(at + 1);
 }
 
 /// `int.from_bytes(digest, "big") % width`.
@@ -967,7 +994,7 @@ struct Permuter {
 impl Permuter {
     fn new() -> Self {
         Self {
-            lockstep: x4_is_cheap() && std::env::var_os("TMP_NO_LOCKSTEP").is_none(),
+            lockstep: x4_is_cheap(),
         }
     }
 
@@ -1113,6 +1140,178 @@ impl Prover {
     }
 }
 
+/// Where the `B`/`C` pair of the fill stands with its current output.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pair {
+    /// Nothing to do.
+    Idle,
+    /// `B` and `C` are full: permute them, then absorb the rest of `r`.
+    Full,
+    /// `r` is absorbed: permute the padded copies, read the cell.
+    Digest,
+}
+
+/// The `B` and `C` states of the fill's keystream and the output they are
+/// working on: both absorb the same `r` and always stand at the same
+/// position, so their permutations pair up.
+struct Halves {
+    b: Sha3_512,
+    c: Sha3_512,
+    cell: usize,
+    r: [u8; 64],
+    taken: usize,
+    pair: Pair,
+    padded: [[u64; 25]; 2],
+}
+
+impl Halves {
+    /// Starts output `cell` from `A`'s digest `r`.
+    fn start(&mut self, cell: usize, r: &[u8; 64]) {
+        self.cell = cell;
+        self.r = *r;
+        self.taken = 0;
+        self.advance();
+    }
+
+    /// Absorbs what it can of `r` and says what is needed next.
+    fn advance(&mut self) {
+        let n = self.b.sponge_mut().absorb_until_full(&self.r[self.taken..]);
+        self.c.sponge_mut().absorb_until_full(&self.r[self.taken..]);
+        self.taken += n;
+        let (b, c) = (
+            self.b.sponge().padded_state(),
+            self.c.sponge().padded_state(),
+        );
+        self.pair = match (b, c) {
+            (Some(b), Some(c)) if self.taken == self.r.len() => {
+                self.padded = [b, c];
+                Pair::Digest
+            }
+            _ => Pair::Full,
+        };
+    }
+
+    /// Runs one permutation step of the pair, with `other` (one more
+    /// state, if any) in the same lockstep call.
+    fn step(&mut self, ram: &mut Ram, permuter: Permuter, other: Option<&mut [u64; 25]>) {
+        match self.pair {
+            Pair::Idle => permuter.permute([other, None, None, None]),
+            Pair::Full => {
+                let (b, c) = (self.b.sponge_mut(), self.c.sponge_mut());
+                b.mark_permuted();
+                c.mark_permuted();
+                permuter.permute([other, Some(b.state_mut()), Some(c.state_mut()), None]);
+                self.advance();
+            }
+            Pair::Digest => {
+                let [b, c] = &mut self.padded;
+                permuter.permute([other, Some(b), Some(c), None]);
+                let start = self.cell * ram.cap;
+                read_lanes(b, &mut ram.bytes[start..start + DIGEST]);
+                read_lanes(c, &mut ram.bytes[start + DIGEST..start + CELL]);
+                self.padded.zeroize();
+                self.pair = Pair::Idle;
+            }
+        }
+    }
+
+    /// Finishes the current output.
+    fn flush(&mut self, ram: &mut Ram, permuter: Permuter) {
+        while self.pair != Pair::Idle {
+            self.step(ram, permuter, None);
+        }
+    }
+}
+
+impl Drop for Halves {
+    fn drop(&mut self) {
+        self.r.zeroize();
+        self.padded.zeroize();
+    }
+}
+
+/// Step 4: fills the cells with the first outputs of the `bytes_keys`
+/// keystream of `key_repr`, `salt_repr`, `pid_repr` (spec §2: the
+/// reference's `keypair_ratchets`, each output `digest(B) ‖ digest(C)`
+/// after both absorb `r = digest(A)`, and `A` absorbing `None ‖ r ‖ seed`
+/// between outputs). `A` is a chain; the `B`/`C` pair of one output runs
+/// alongside `A`'s permutations for the next.
+fn fill(ram: &mut Ram, key_repr: &str, salt_repr: &str, pid_repr: &str, permuter: Permuter) {
+    let mut text = Zeroizing::new(Vec::with_capacity(
+        key_repr.len() + salt_repr.len() + pid_repr.len() + 270,
+    ));
+    text.push(b'(');
+    for (i, part) in [key_repr, salt_repr, pid_repr].into_iter().enumerate() {
+        if i > 0 {
+            text.extend_from_slice(b", ");
+        }
+        text.extend_from_slice(part.as_bytes());
+    }
+    text.push(b')');
+    let mut s0 = Sha3_512::digest(&text[..]);
+    text.pop();
+    text.extend_from_slice(b", ");
+    push_bytes_repr(&s0, &mut text);
+    text.push(b')');
+    let mut seed = Sha3_512::digest(&text[..]);
+
+    let mut a = Sha3_512::new();
+    a.update(seed);
+    a.update(s0);
+    let mut b = Sha3_512::new();
+    b.update(a.digest_so_far());
+    b.update(s0);
+    let mut c = Sha3_512::new();
+    c.update(b.digest_so_far());
+    c.update(s0);
+    s0.zeroize();
+    let mut halves = Halves {
+        b,
+        c,
+        cell: 0,
+        r: [0; 64],
+        taken: 0,
+        pair: Pair::Idle,
+        padded: [[0; 25]; 2],
+    };
+
+    let width = ram.len.len();
+    let mut r = [0u8; 64];
+    for cell in 0..width {
+        if cell > 0 {
+            // A absorbs None ‖ r ‖ seed, permuting beside the pair.
+            for mut piece in [&b"None"[..], &r[..], &seed[..]] {
+                while !piece.is_empty() {
+                    let sponge = a.sponge_mut();
+                    let n = sponge.absorb_until_full(piece);
+                    piece = &piece[n..];
+                    if sponge.is_full() {
+                        sponge.mark_permuted();
+                        halves.step(ram, permuter, Some(sponge.state_mut()));
+                    }
+                }
+            }
+        }
+        // r := digest(A).
+        let mut padded = loop {
+            if let Some(state) = a.sponge().padded_state() {
+                break state;
+            }
+            let sponge = a.sponge_mut();
+            sponge.mark_permuted();
+            halves.step(ram, permuter, Some(sponge.state_mut()));
+        };
+        halves.step(ram, permuter, Some(&mut padded));
+        read_lanes(&padded, &mut r);
+        padded.zeroize();
+        halves.flush(ram, permuter);
+        halves.start(cell, &r);
+    }
+    halves.flush(ram, permuter);
+    r.zeroize();
+    seed.zeroize();
+}
+
 /// Steps 7 and 8: `summary := sha_256(last)`, then for each pair of cells
 /// `summary := sha_256((ram[k], ram[width-1-k]), summary)`, and the result
 /// `sha_512(list of the summaries)`, streamed as `"(['..', '..'],)"`.
@@ -1128,9 +1327,8 @@ fn summarize<O: Observer>(
     observer: &mut O,
 ) -> [u8; 64] {
     let width = ram.len.len();
-    let mut heads: [Zeroizing<Vec<u8>>; 4] = core::array::from_fn(|_| {
-        Zeroizing::new(Vec::with_capacity(2 * (4 * ram.cap + 3) + 8))
-    });
+    let mut heads: [Zeroizing<Vec<u8>>; 4] =
+        core::array::from_fn(|_| Zeroizing::new(Vec::with_capacity(2 * (4 * ram.cap + 3) + 8)));
     let seed = &mut heads[0];
     seed.push(b'(');
     push_bytes_repr(last, seed);
@@ -1205,7 +1403,13 @@ fn run<O: Observer>(
     settings: Passcrypt,
     observer: &mut O,
 ) -> Result<PasscryptHash, PasscryptError> {
-    run_with(password_repr, salt_repr, settings, observer, Permuter::new())
+    run_with(
+        password_repr,
+        salt_repr,
+        settings,
+        observer,
+        Permuter::new(),
+    )
 }
 
 fn run_with<O: Observer>(
@@ -1243,19 +1447,7 @@ fn run_with<O: Observer>(
     text.push_str("b'");
     text.extend(args.iter().map(|&b| char::from(b)));
     text.push('\'');
-    let mut ratchet = Ratchet::new(password_repr, salt_repr, &text);
-    let mut output = [0u8; CELL];
-    for k in 0..width {
-        if k == 0 {
-            ratchet.first(&mut output);
-        } else {
-            ratchet.next_with(b"None", &mut output);
-        }
-        let start = k * ram.cap;
-        ram.bytes[start..start + CELL].copy_from_slice(&output);
-    }
-    output.zeroize();
-    drop(ratchet);
+    fill(&mut ram, password_repr, salt_repr, &text, permuter);
     observer.filled(ram.cell(0), ram.cell(width - 1));
 
     // Step 5: the proof state and the first "last digest".
@@ -1381,14 +1573,44 @@ mod tests {
         for (password, salt, (kb, cpu, hardness), want) in cases {
             let settings = Passcrypt::new(kb, cpu, hardness).unwrap();
             for lockstep in [false, true] {
-                let got = run_with(password, salt, settings, &mut NoTrace, Permuter { lockstep })
-                    .unwrap();
+                let got = run_with(
+                    password,
+                    salt,
+                    settings,
+                    &mut NoTrace,
+                    Permuter { lockstep },
+                )
+                .unwrap();
                 assert_eq!(got.expose_secret(), want, "lockstep {lockstep}");
             }
         }
     }
 
     proptest! {
+        /// The fill is the `bytes_keys` keystream of the ratchet module,
+        /// in both schedules.
+        #[test]
+        fn fill_is_the_ratchet_keystream(
+            key in "[a-z'\"\\\\é]{1,12}",
+            width in 1usize..12,
+            lockstep in any::<bool>(),
+        ) {
+            let settings = Passcrypt::new(256, 3, 256).unwrap();
+            let mut ram = allocate(settings, width as u128).unwrap();
+            let key_repr = PyValue::from(key.as_str()).repr();
+            fill(&mut ram, &key_repr, "'salt'", "b'pid'", Permuter { lockstep });
+            let mut ratchet = crate::compat::ratchet::Ratchet::new(&key_repr, "'salt'", "b'pid'");
+            let mut out = [0u8; 128];
+            for k in 0..width {
+                if k == 0 {
+                    ratchet.first(&mut out);
+                } else {
+                    ratchet.next_with(b"None", &mut out);
+                }
+                prop_assert_eq!(ram.cell(k), &out[..], "cell {}", k);
+            }
+        }
+
         #[test]
         fn bytes_repr_matches_pyvalue(data in proptest::collection::vec(any::<u8>(), 0..300)) {
             let mut ours = Vec::new();

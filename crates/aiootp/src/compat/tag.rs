@@ -45,34 +45,26 @@ impl TagHasher {
         be_to_decimal(block, out);
     }
 
+    /// Renders the text of every block of `blocks` as [`push`](Self::push)
+    /// would hash it, given whether a block came before.
+    pub(crate) fn render_all(blocks: &[u8], after_first: bool, out: &mut Vec<u8>) {
+        for (i, b) in blocks.chunks_exact(256).enumerate() {
+            if after_first || i > 0 {
+                out.extend_from_slice(b", ");
+            }
+            be_to_decimal(b, out);
+        }
+    }
+
+    /// Records that a block was hashed (its text rendered elsewhere, by
+    /// [`render_all`](Self::render_all)).
+    pub(crate) fn set_started(&mut self) {
+        self.first = false;
+    }
+
     /// The SHA3-512 sponge, for the lockstep engine's resumable absorbing.
     pub(crate) fn sponge_mut(&mut self) -> &mut Sha3_512Sponge {
         self.hash.sponge_mut()
-    }
-
-    /// Adds every 256-byte block of `blocks`, taking the decimal text of
-    /// the blocks `digits` has from it (rendered on another thread) and
-    /// rendering the others.
-    pub(crate) fn push_all_with(&mut self, blocks: &[u8], digits: &Digits) {
-        let mut text = digits.text.as_slice();
-        let mut lens = digits.lens.iter();
-        for (i, b) in blocks.chunks_exact(256).enumerate() {
-            if !Digits::renders(i, digits.share) {
-                self.push(b);
-                continue;
-            }
-            let Some(&len) = lens.next() else {
-                self.push(b);
-                continue;
-            };
-            let (mine, rest) = text.split_at(len.min(text.len()));
-            text = rest;
-            if !self.first {
-                self.hash.update(b", ");
-            }
-            self.first = false;
-            self.hash.update(mine);
-        }
     }
 
     /// Adds every 256-byte block of `blocks`.
@@ -92,41 +84,6 @@ impl TagHasher {
         self.hash.update(b")");
         let x = to_hex(&self.hash.finalize());
         sha_256_hmac_of_hex(&x, key_repr)
-    }
-}
-
-/// The decimal texts of some of a run of blocks, rendered on one thread
-/// for the [`TagHasher`] on another ([`TagHasher::push_all_with`]): of
-/// every four blocks the first `share`.
-pub(crate) struct Digits {
-    share: usize,
-    text: Vec<u8>,
-    lens: Vec<usize>,
-}
-
-impl Digits {
-    /// Renders the first `share` (at most 4) of every four 256-byte blocks
-    /// of `blocks`.
-    pub(crate) fn render(blocks: &[u8], share: usize) -> Self {
-        let share = share.min(4);
-        let n = blocks.len() / 256;
-        let mut d = Self {
-            share,
-            text: Vec::with_capacity(n * share / 4 * 620 + 620),
-            lens: Vec::with_capacity(n),
-        };
-        for (i, b) in blocks.chunks_exact(256).enumerate() {
-            if Self::renders(i, share) {
-                let before = d.text.len();
-                be_to_decimal(b, &mut d.text);
-                d.lens.push(d.text.len() - before);
-            }
-        }
-        d
-    }
-
-    fn renders(i: usize, share: usize) -> bool {
-        i % 4 < share
     }
 }
 

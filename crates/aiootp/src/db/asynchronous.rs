@@ -528,7 +528,7 @@ impl AsyncDatabase {
     }
 }
 
-async fn blocking<T, F>(f: F) -> Result<T, DbError>
+pub(crate) async fn blocking<T, F>(f: F) -> Result<T, DbError>
 where
     F: FnOnce() -> Result<T, DbError> + Send + 'static,
     T: Send + 'static,

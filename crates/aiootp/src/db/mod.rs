@@ -55,9 +55,11 @@
 //! * [`storage`]: the [`Store`] trait, [`LocalStore`], [`MemoryStore`];
 //! * [`Database`], [`AsyncDatabase`] (tokio, feature `tokio`), [`Uuids`].
 //!
-//! Password profiles (`generate_profile` …) build on this module: a
-//! profile is a database opened with a passcrypt-derived key at depth
-//! 10000 (`OpenOptions::new().password_depth(10000)`).
+//! Password profiles ([`profile`]: [`Database::generate_profile_tokens`],
+//! [`Database::generate_profile`], [`Database::load_profile`] …) build on
+//! this module: a profile is a database opened with a passcrypt-derived
+//! key at depth 10000, its salt file kept in `<directory>/secure` by
+//! default ([`ProfileOptions`]).
 
 #[cfg(feature = "tokio")]
 mod asynchronous;
@@ -67,6 +69,8 @@ pub mod names;
 mod node;
 mod options;
 mod ordered;
+mod parallel;
+pub mod profile;
 mod shared;
 pub mod storage;
 mod uuids;
@@ -75,5 +79,6 @@ mod uuids;
 pub use asynchronous::AsyncDatabase;
 pub use database::Database;
 pub use options::OpenOptions;
+pub use profile::{ProfileOptions, ProfileTokens};
 pub use storage::{LocalStore, LockGuard, MemoryStore, Store};
 pub use uuids::Uuids;

@@ -195,20 +195,35 @@ const BASE36: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 /// zero).
 #[must_use]
 pub fn base36(digest: &[u8]) -> String {
-    let mut n: Vec<u8> = digest.to_vec();
-    let mut digits = Vec::with_capacity(digest.len() * 8 / 5 + 1);
+    // 36^12 < 2^64: twelve digits per division of the number, held in
+    // big-endian 64-bit limbs.
+    const CHUNK: u64 = 36u64.pow(12);
+    let pad = (8 - digest.len() % 8) % 8;
+    let mut padded = vec![0u8; pad];
+    padded.extend_from_slice(digest);
+    let mut limbs: Vec<u64> = padded
+        .chunks_exact(8)
+        .map(|c| c.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+        .collect();
+    let mut digits = Vec::with_capacity(digest.len() * 8 / 5 + 12);
     loop {
-        let first = n.iter().position(|&b| b != 0);
+        let first = limbs.iter().position(|&l| l != 0);
         let Some(first) = first else { break };
-        n.drain(..first);
-        let mut rem: u32 = 0;
-        for b in &mut n {
-            let cur = (rem << 8) | u32::from(*b);
-            // cur < 36 * 256, so the quotient fits in a byte.
-            *b = u8::try_from(cur / 36).unwrap_or(0);
-            rem = cur % 36;
+        limbs.drain(..first);
+        let mut rem: u64 = 0;
+        for limb in &mut limbs {
+            let cur = (u128::from(rem) << 64) | u128::from(*limb);
+            // rem < CHUNK, so the quotient fits in 64 bits.
+            *limb = u64::try_from(cur / u128::from(CHUNK)).unwrap_or(0);
+            rem = u64::try_from(cur % u128::from(CHUNK)).unwrap_or(0);
         }
-        digits.push(BASE36[rem as usize]);
+        for _ in 0..12 {
+            digits.push(BASE36[(rem % 36) as usize]);
+            rem /= 36;
+        }
+    }
+    while digits.last() == Some(&b'0') {
+        digits.pop();
     }
     if digits.is_empty() {
         digits.push(b'0');
@@ -551,6 +566,48 @@ mod tests {
             sha3_256_hex(format!("__metatags__{NONE}").as_bytes()),
             METATAG
         );
+    }
+
+    /// The reference's digit-by-digit conversion.
+    fn base36_slow(digest: &[u8]) -> String {
+        let mut n: Vec<u8> = digest.to_vec();
+        let mut digits = Vec::new();
+        while let Some(first) = n.iter().position(|&b| b != 0) {
+            n.drain(..first);
+            let mut rem: u32 = 0;
+            for b in &mut n {
+                let cur = (rem << 8) | u32::from(*b);
+                *b = u8::try_from(cur / 36).unwrap();
+                rem = cur % 36;
+            }
+            digits.push(BASE36[rem as usize]);
+        }
+        if digits.is_empty() {
+            digits.push(b'0');
+        }
+        digits.reverse();
+        String::from_utf8(digits).unwrap()
+    }
+
+    #[test]
+    fn base36_matches_the_digit_by_digit_conversion() {
+        let mut state = [0u8; 64];
+        for round in 0..2000usize {
+            state = crate::keccak::Sha3_512::digest(&state);
+            let len = round % 41;
+            let mut input = state[..len].to_vec();
+            // Leading zeros and all-zero inputs too.
+            if round % 5 == 0 && len > 3 {
+                input[..len / 2].fill(0);
+            }
+            if round % 97 == 0 {
+                input.fill(0);
+            }
+            if round % 89 == 0 {
+                input.fill(0xff);
+            }
+            assert_eq!(base36(&input), base36_slow(&input), "{input:?}");
+        }
     }
 
     #[test]

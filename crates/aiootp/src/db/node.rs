@@ -2,6 +2,7 @@
 //! node (a root database or a metatag child). The public methods are in
 //! `database.rs`.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use zeroize::Zeroizing;
@@ -10,8 +11,9 @@ use super::Database;
 use super::files::{corrupt, decrypt_file, encrypt_file};
 use super::names::{RESERVED_NAMES, RootKeys, SeededKeys};
 use super::ordered::OrderedMap;
+use super::parallel;
 use super::shared::{Plan, Shared};
-use crate::compat::{PyValue, pyjson};
+use crate::compat::{Key, PyValue, pyjson};
 use crate::error::{DbError, DecodeError, FileKind};
 
 /// How to load a child when opening it.
@@ -34,6 +36,37 @@ fn layout(kind: FileKind, file: &str, reason: &str) -> DbError {
             reason: reason.to_owned(),
         },
     )
+}
+
+/// Which key encrypts a file of a save.
+enum JobKey<'a> {
+    /// A manifest: `manifest_key(salt)` of its node.
+    Manifest(&'a RootKeys),
+    /// A root salt file: the node's fixed root salt key.
+    RootSalt(&'a RootKeys),
+    /// A tag file: `encryption_key(file name, salt)` of its node.
+    Tag(&'a SeededKeys),
+}
+
+/// One file of a save, its salt already drawn.
+struct Job<'a> {
+    file: String,
+    value: Cow<'a, PyValue>,
+    key: JobKey<'a>,
+    salt: String,
+    /// A manifest or root salt file (else a tag file).
+    head: bool,
+}
+
+impl Job<'_> {
+    fn encrypt(&self, time: Option<u64>) -> Result<Vec<u8>, DbError> {
+        let key: Key = match self.key {
+            JobKey::Manifest(root) => root.manifest_key(&self.salt),
+            JobKey::RootSalt(root) => root.root_salt_key(),
+            JobKey::Tag(keys) => keys.encryption_key(&PyValue::from(self.file.as_str()), &self.salt),
+        };
+        encrypt_file(&self.value, &key, &self.salt, time)
+    }
 }
 
 /// Refuses a tag whose JSON round trip changes its `repr` (quirk 8).
@@ -175,9 +208,30 @@ impl Database {
         self.manifest
             .iter()
             .filter(|(file, _)| !self.is_maintenance(file) && !self.cache.contains_key(file))
-            .filter(|(file, tag)| self.keys.filename(tag) == *file)
+            .filter(|(file, tag)| self.reaches(file, tag))
             .map(|(file, _)| file.to_owned())
             .collect()
+    }
+
+    /// Whether `tag`, read back from the manifest, still names `file`.
+    /// JSON keeps the `repr` of strings, numbers, booleans and `None`, so
+    /// only containers (a tuple tag read back as a list, quirk 8) are
+    /// hashed again; the manifest is authenticated, so its scalar tags are
+    /// the ones its writer hashed.
+    fn reaches(&self, file: &str, tag: &PyValue) -> bool {
+        match tag {
+            PyValue::None
+            | PyValue::Bool(_)
+            | PyValue::Int(_)
+            | PyValue::Float(_)
+            | PyValue::Str(_) => true,
+            _ => self.keys.filename(tag) == file,
+        }
+    }
+
+    /// Reads and decrypts `files` on several threads, in order.
+    fn read_tags(&self, files: &[String]) -> Vec<Result<PyValue, DbError>> {
+        parallel::map(files, parallel::cpu_threads(), |file| self.read_tag(file))
     }
 
     /// Loads every child and tag; `strict` fails on the first error,
@@ -197,8 +251,10 @@ impl Database {
                 Err(_) => {}
             }
         }
-        for file in self.unloaded() {
-            match self.read_tag(&file) {
+        let files = self.unloaded();
+        let values = self.read_tags(&files);
+        for (file, value) in files.into_iter().zip(values) {
+            match value {
                 Ok(value) => self.cache.insert(file, value),
                 Err(e) if mode == Load::Strict => return Err(e),
                 Err(_) => {}
@@ -209,8 +265,10 @@ impl Database {
 
     /// Loads every listed tag except those whose file is missing.
     pub(crate) fn load_present(&mut self) -> Result<(), DbError> {
-        for file in self.unloaded() {
-            match self.read_tag(&file) {
+        let files = self.unloaded();
+        let values = self.read_tags(&files);
+        for (file, value) in files.into_iter().zip(values) {
+            match value {
                 Ok(value) => self.cache.insert(file, value),
                 Err(DbError::TagFileMissing { .. }) => {}
                 Err(e) => return Err(e),
@@ -314,19 +372,35 @@ impl Database {
         out
     }
 
-    /// Encrypts this node and its open children into `plan`, drawing the
-    /// salts in the reference's order (spec §12).
+    /// Encrypts this node and its open children into `plan`: the salts
+    /// are drawn here in the reference's order (spec §12), the files are
+    /// encrypted on several threads.
     pub(crate) fn plan(&self, plan: &mut Plan) -> Result<(), DbError> {
+        let mut jobs = Vec::new();
+        self.collect_jobs(&mut jobs)?;
         let time = self.shared.clock;
+        // The manifests come first in `jobs`: the longest jobs start first.
+        let files = parallel::map(&jobs, parallel::cpu_threads(), |job| job.encrypt(time));
+        for (job, bytes) in jobs.iter().zip(files) {
+            let entry = (job.file.clone(), bytes?);
+            if job.head {
+                plan.heads.push(entry);
+            } else {
+                plan.tags.push(entry);
+            }
+        }
+        self.collect_deletes(&mut plan.deletes);
+        Ok(())
+    }
+
+    /// The files of this node and its open children to encrypt, with
+    /// their salts, and the pending deletions (into `jobs`' plan order:
+    /// heads parents before children, tags children before parents).
+    fn collect_jobs<'a>(&'a self, jobs: &mut Vec<Job<'a>>) -> Result<(), DbError> {
         let entropy = &self.shared.entropy;
         let root = self.keys.root();
-        let root_salt_file = match &self.root_salt_filename {
-            Some(name) => {
-                let salt = entropy.ciphertext_salt()?;
-                let value = PyValue::from(self.keys.expose_root_salt());
-                let bytes = encrypt_file(&value, &root.root_salt_key(), &salt, time)?;
-                Some((name.clone(), bytes))
-            }
+        let root_salt_salt = match self.root_salt_filename {
+            Some(_) => Some(entropy.ciphertext_salt()?),
             None => None,
         };
         let salt = entropy.ciphertext_salt()?;
@@ -336,23 +410,48 @@ impl Database {
                 .map(|(k, v)| (PyValue::from(k), v.clone()))
                 .collect(),
         );
-        let bytes = encrypt_file(&manifest, &root.manifest_key(&salt), &salt, time)?;
         // Heads are written in reverse: the root salt file before the manifest.
-        plan.heads.push((root.root_filename().to_owned(), bytes));
-        plan.heads.extend(root_salt_file);
+        jobs.push(Job {
+            file: root.root_filename().to_owned(),
+            value: Cow::Owned(manifest),
+            key: JobKey::Manifest(root),
+            salt,
+            head: true,
+        });
+        if let (Some(name), Some(salt)) = (&self.root_salt_filename, root_salt_salt) {
+            jobs.push(Job {
+                file: name.clone(),
+                value: Cow::Owned(PyValue::from(self.keys.expose_root_salt())),
+                key: JobKey::RootSalt(root),
+                salt,
+                head: true,
+            });
+        }
         for name in self.metatag_list() {
             if let Some(i) = self.child_index(&name.repr()) {
-                self.children[i].2.plan(plan)?;
+                self.children[i].2.collect_jobs(jobs)?;
             }
         }
         for (file, value) in self.cache.iter() {
-            let salt = entropy.ciphertext_salt()?;
-            let key = self.keys.encryption_key(&PyValue::from(file), &salt);
-            plan.tags
-                .push((file.to_owned(), encrypt_file(value, &key, &salt, time)?));
+            jobs.push(Job {
+                file: file.to_owned(),
+                value: Cow::Borrowed(value),
+                key: JobKey::Tag(&self.keys),
+                salt: entropy.ciphertext_salt()?,
+                head: false,
+            });
         }
-        plan.deletes.extend(self.pending_deletes.iter().cloned());
         Ok(())
+    }
+
+    /// The pending deletions of this node and its open children.
+    pub(crate) fn collect_deletes(&self, deletes: &mut Vec<String>) {
+        for name in self.metatag_list() {
+            if let Some(i) = self.child_index(&name.repr()) {
+                self.children[i].2.collect_deletes(deletes);
+            }
+        }
+        deletes.extend(self.pending_deletes.iter().cloned());
     }
 
     /// Forgets the pending deletions after a successful commit.

@@ -41,6 +41,9 @@ pub struct OpenOptions {
     metatag: bool,
     journal: bool,
     rng_seed: Option<String>,
+    /// Draws of the counter generator already used (by a profile's salt
+    /// file, drawn before the database is opened).
+    rng_skip: u64,
     time: Option<u64>,
 }
 
@@ -55,6 +58,7 @@ impl Default for OpenOptions {
             metatag: false,
             journal: true,
             rng_seed: None,
+            rng_skip: 0,
             time: None,
         }
     }
@@ -152,6 +156,30 @@ impl OpenOptions {
         self
     }
 
+    /// The random source these options ask for (the counter generator
+    /// continues after the draws already skipped).
+    pub(crate) fn entropy(&self) -> Entropy {
+        match &self.rng_seed {
+            None => Entropy::Os,
+            Some(seed) => Entropy::Counter {
+                seed: seed.clone(),
+                next: AtomicU64::new(self.rng_skip),
+            },
+        }
+    }
+
+    /// Marks `n` more draws of the counter generator as used before the
+    /// database is opened.
+    pub(crate) fn skip_draws(mut self, n: u64) -> Self {
+        self.rng_skip += n;
+        self
+    }
+
+    /// Whether the options open read-only.
+    pub(crate) fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
     /// Opens the database of `key` in the existing directory `dir`
     /// ([`LocalStore`]).
     ///
@@ -195,13 +223,7 @@ impl OpenOptions {
                 return Err(DbError::NotFound { other_files });
             }
         }
-        let entropy = match &self.rng_seed {
-            None => Entropy::Os,
-            Some(seed) => Entropy::Counter {
-                seed: seed.clone(),
-                next: AtomicU64::new(0),
-            },
-        };
+        let entropy = self.entropy();
         let shared = Arc::new(Shared::start(SharedConfig {
             store,
             entropy,

@@ -9,8 +9,8 @@
 //! 1. with journaling on (the default), the journal is written to
 //!    `<manifest name>.journal` and the directory synced: **this is the
 //!    commit point**;
-//! 2. tag files are written (each: temporary file, `fsync`, rename), the
-//!    directory is synced;
+//! 2. tag files are written (each: temporary file, `fsync`, rename; all
+//!    at once through [`Store::put_many`]), the directory is synced;
 //! 3. root salt files and manifests are written, children's before their
 //!    parent's, the top manifest last; the directory is synced;
 //! 4. deleted tags' and children's files are removed; synced;
@@ -167,10 +167,14 @@ impl Shared {
     }
 
     fn write(&self, journal: &Journal, tag_count: usize) -> Result<(), DbError> {
-        for (i, (name, data)) in journal.puts.iter().enumerate() {
-            if i == tag_count && i > 0 && !self.journal {
+        let (tags, heads) = journal.puts.split_at(tag_count.min(journal.puts.len()));
+        if !tags.is_empty() {
+            self.store.put_many(tags)?;
+            if !self.journal {
                 self.store.sync()?;
             }
+        }
+        for (name, data) in heads {
             self.store.put(name, data)?;
         }
         self.store.sync()?;

@@ -46,6 +46,8 @@ pub(crate) enum TagFeed<'a> {
     Output(&'a mut TagHasher),
     /// These blocks, one per data block (decryption: the ciphertext).
     Input(&'a mut TagHasher, &'a [u8]),
+    /// This text, rendered elsewhere (separators included).
+    Text(&'a mut TagHasher, &'a [u8]),
 }
 
 /// A state a step permutes.
@@ -96,6 +98,8 @@ struct Engine<'a> {
     tag: Option<&'a mut TagHasher>,
     /// The blocks the tag hashes when they are not `data` after the XOR.
     tag_input: Option<&'a [u8]>,
+    /// Text the tag absorbs instead of rendering blocks.
+    tag_text: Option<&'a [u8]>,
     /// Tag text rendered and not yet absorbed (from `text_off`).
     text: Vec<u8>,
     text_off: usize,
@@ -115,11 +119,18 @@ impl CipherKeystream {
     /// lanes. For [`TagFeed::Input`] the input has one block per data
     /// block (extra bytes are ignored, missing blocks are not hashed).
     pub(crate) fn xor_blocks(&mut self, data: &mut [u8], feed: TagFeed<'_>) {
+        self.xor_blocks_with(data, feed, keccak::x4_is_cheap());
+    }
+
+    /// [`xor_blocks`](Self::xor_blocks), running fewer than four ready
+    /// permutations one by one unless `cheap`.
+    fn xor_blocks_with(&mut self, data: &mut [u8], feed: TagFeed<'_>, cheap: bool) {
         let blocks = data.len() / 256;
-        let (tag, tag_input) = match feed {
-            TagFeed::None => (None, None),
-            TagFeed::Output(t) => (Some(t), None),
-            TagFeed::Input(t, input) => (Some(t), Some(input)),
+        let (tag, tag_input, tag_text) = match feed {
+            TagFeed::None => (None, None, None),
+            TagFeed::Output(t) => (Some(t), None, None),
+            TagFeed::Input(t, input) => (Some(t), Some(input), None),
+            TagFeed::Text(t, text) => (Some(t), None, Some(text)),
         };
         let ratchet = &mut self.ratchet;
         let mut engine = Engine {
@@ -147,11 +158,12 @@ impl CipherKeystream {
             blocks,
             tag,
             tag_input,
+            tag_text,
             text: Vec::with_capacity(1024),
             text_off: 0,
             tag_blocks: 0,
             spare: [0; 25],
-            cheap: keccak::x4_is_cheap(),
+            cheap,
         };
         engine.run();
         let r = engine.r;
@@ -175,8 +187,13 @@ impl Engine<'_> {
             self.complete(&lanes[..n]);
         }
         debug_assert_eq!(self.bc_outputs, self.total);
-        debug_assert!(self.tag.is_none() || self.tag_blocks == self.blocks);
-        debug_assert_eq!(self.text_off, self.text.len());
+        debug_assert!(
+            self.tag.is_none() || self.tag_text.is_some() || self.tag_blocks == self.blocks
+        );
+        debug_assert_eq!(
+            self.text_off,
+            self.tag_text.map_or(self.text.len(), <[u8]>::len)
+        );
     }
 
     /// Absorbs what `A` can absorb without a permutation, and sets up the
@@ -192,6 +209,7 @@ impl Engine<'_> {
                     let ahead = self.a_outputs >= self.bc_taken + AHEAD;
                     let window = self.tag.is_some()
                         && self.tag_input.is_none()
+                        && self.tag_text.is_none()
                         && self.a_outputs >= 2 * (self.tag_blocks + WINDOW);
                     if done || ahead || window {
                         return;
@@ -266,6 +284,12 @@ impl Engine<'_> {
         let Some(tag) = self.tag.as_deref_mut() else {
             return;
         };
+        if let Some(text) = self.tag_text {
+            while !tag.sponge_mut().is_full() && self.text_off < text.len() {
+                self.text_off += tag.sponge_mut().absorb_until_full(&text[self.text_off..]);
+            }
+            return;
+        }
         loop {
             if tag.sponge_mut().is_full() {
                 return;
@@ -458,7 +482,9 @@ mod tests {
             let data: Vec<u8> = (0..blocks * 256)
                 .map(|i| (i as u8).wrapping_mul(fill) ^ fill)
                 .collect();
-            for mode in 0..3 {
+            // 0: encryption, 1: no tag, 2: decryption, 3: decryption with
+            // the text rendered beforehand (the two-thread mode).
+            for (mode, cheap) in (0..4).flat_map(|m| [(m, true), (m, false)]) {
                 let mut want_ks = CipherKeystream::new(&key, &salt, &pid);
                 let mut got_ks = CipherKeystream::new(&key, &salt, &pid);
                 let mut scratch = [0u8; 256];
@@ -467,13 +493,23 @@ mod tests {
                     got_ks.xor_block(&mut scratch);
                 }
                 let mut want = data.clone();
-                let want_tag = scalar(&mut want_ks, &mut want, mode != 2);
+                let want_tag = scalar(&mut want_ks, &mut want, mode < 2);
                 let mut got = data.clone();
                 let mut tag = TagHasher::new();
                 match mode {
-                    0 => got_ks.xor_blocks(&mut got, TagFeed::Output(&mut tag)),
-                    1 => got_ks.xor_blocks(&mut got, TagFeed::None),
-                    _ => got_ks.xor_blocks(&mut got, TagFeed::Input(&mut tag, &data)),
+                    0 => got_ks.xor_blocks_with(&mut got, TagFeed::Output(&mut tag), cheap),
+                    1 => got_ks.xor_blocks_with(&mut got, TagFeed::None, cheap),
+                    2 => got_ks.xor_blocks_with(&mut got, TagFeed::Input(&mut tag, &data), cheap),
+                    _ => {
+                        // In two pieces, as the pipeline hands it over.
+                        let cut = (blocks / 2) * 256;
+                        let (mut t0, mut t1) = (Vec::new(), Vec::new());
+                        TagHasher::render_all(&data[..cut], false, &mut t0);
+                        TagHasher::render_all(&data[cut..], cut > 0, &mut t1);
+                        let (g0, g1) = got.split_at_mut(cut);
+                        got_ks.xor_blocks_with(g0, TagFeed::Text(&mut tag, &t0), cheap);
+                        got_ks.xor_blocks_with(g1, TagFeed::Text(&mut tag, &t1), cheap);
+                    }
                 }
                 prop_assert_eq!(&got, &want);
                 if mode != 1 {

@@ -4,6 +4,7 @@ use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::super::parallel;
 use super::{LockGuard, Store, check_name};
 use crate::error::StorageError;
 
@@ -13,6 +14,8 @@ use crate::error::StorageError;
 /// * [`Store::put`] writes `.<name>.tmp` (mode 0600 on Unix), `fsync`s it
 ///   and renames it over `<name>`: the file is always the old or the new
 ///   version, never truncated.
+/// * [`Store::put_many`] does the same for many files on up to 16
+///   threads, so that their `fsync`s overlap.
 /// * [`Store::sync`] `fsync`s the directory, making renames and deletions
 ///   durable.
 /// * [`Store::lock`] takes an advisory `flock` on the file `<name>` (the
@@ -120,6 +123,18 @@ impl Store for LocalStore {
             let _ = fs::remove_file(&tmp);
         }
         result.map_err(io_err("write", name))
+    }
+
+    /// Puts the objects on up to 16 threads: each file is still written,
+    /// `fsync`ed and renamed as by [`Store::put`], but the file system
+    /// commits many files at once (several times faster on a disk than
+    /// one by one).
+    fn put_many(&self, objects: &[(String, Vec<u8>)]) -> Result<(), StorageError> {
+        parallel::map(objects, parallel::IO_THREADS, |(name, data)| {
+            self.put(name, data)
+        })
+        .into_iter()
+        .collect()
     }
 
     fn delete(&self, name: &str) -> Result<bool, StorageError> {

@@ -38,9 +38,9 @@ use crate::error::StorageError;
 
 /// An object store holding the files of one or more databases.
 ///
-/// Implementations must be safe to share between threads; the database
-/// calls them from one thread at a time per open database (the async API
-/// from tokio's blocking pool).
+/// Implementations must be safe to share between threads: the database
+/// calls them from the thread using it (the async API from tokio's
+/// blocking pool) and, while loading, from several threads at once.
 pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// The bytes of object `name`, or `None` if there is no such object.
     ///
@@ -54,6 +54,22 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// # Errors
     /// [`StorageError`]; the old object is then unchanged.
     fn put(&self, name: &str, data: &[u8]) -> Result<(), StorageError>;
+
+    /// Creates or replaces several objects, each atomically as
+    /// [`Store::put`], in no particular order (the database calls it for
+    /// the files of one stage of a save, then [`Store::sync`]). The
+    /// default puts them one by one; a backend may overlap the writes
+    /// (e.g. [`LocalStore`] writes and `fsync`s files on several threads).
+    ///
+    /// # Errors
+    /// The first [`StorageError`] met in `objects` order; the other
+    /// objects may then be old or new, each whole.
+    fn put_many(&self, objects: &[(String, Vec<u8>)]) -> Result<(), StorageError> {
+        for (name, data) in objects {
+            self.put(name, data)?;
+        }
+        Ok(())
+    }
 
     /// Deletes object `name`; `Ok(false)` if it did not exist.
     ///
