@@ -240,15 +240,20 @@ class Cli:
             raise RuntimeError("aiootp db %s failed (%d): %s" % (op[0], code, err.strip()))
         return out
 
+    def set(self, case, path, tag, value, rng):
+        """``set TAG JSON``, or ``set TAG -`` with the JSON on stdin (for
+        big values, which a command line cannot hold, and at random)."""
+        text = json.dumps(value)
+        if len(text) > 20000 or rng.random() < 0.2:
+            self.ok(case, list(path), ["set", "--", tag, "-"], stdin=text.encode())
+        else:
+            self.ok(case, list(path), ["set", "--", tag, text])
+
     def write_spec(self, case, spec, rng, path=()):
         """``set`` every tag, depth first (a child is created by its first
         tag, so every generated child has one)."""
         for tag, value in spec["tags"]:
-            text = json.dumps(value)
-            if len(text) > 20000 or rng.random() < 0.2:
-                self.ok(case, list(path), ["set", "--", tag, "-"], stdin=text.encode())
-            else:
-                self.ok(case, list(path), ["set", "--", tag, text])
+            self.set(case, path, tag, value, rng)
         for name, child in spec["metatags"]:
             self.write_spec(case, child, rng, path + (name,))
 
@@ -386,6 +391,15 @@ def to_dump(spec):
     }
 
 
+def put(spec, tag, value):
+    """Sets a tag in the model: an existing tag keeps its place."""
+    for pair in spec["tags"]:
+        if pair[0] == tag:
+            pair[1] = value
+            return
+    spec["tags"].append([tag, value])
+
+
 def child_at(spec, path):
     for name in path:
         spec = dict(spec["metatags"])[name]
@@ -456,8 +470,8 @@ def check_ref_writes(cli, case, rng, tally, label):
     path = rng.choice(paths)
     node = child_at(spec, path)
     tag, value = random_tags(rng, 1)[0]
-    node["tags"] = [p for p in node["tags"] if p[0] != tag] + [[tag, value]]
-    cli.ok(case, list(path), ["set", "--", tag, json.dumps(value)])
+    put(node, tag, value)
+    cli.set(case, path, tag, value, rng)
     victims = [t for t, _ in spec["tags"] if isinstance(t, str) and t != tag]
     if victims:
         victim = rng.choice(victims)
@@ -495,7 +509,7 @@ def check_ours_writes(cli, case, rng, tally, label):
     node = child_at(spec, path)
     tag, value = random_tags(rng, 1)[0]
     node_db[tag] = value
-    node["tags"] = [p for p in node["tags"] if p[0] != tag] + [[tag, value]]
+    put(node, tag, value)
     victims = [t for t, _ in spec["tags"] if t != tag]
     if victims:
         victim = rng.choice(victims)

@@ -11,7 +11,9 @@
 //! * Tags and metatag names are the given text, as Python `str` (the tag
 //!   `2020` is the string `'2020'`, not the int); `--json-names` reads
 //!   them as JSON values instead (`2020`, `null`, `"text"`), to reach the
-//!   int, `None` or float tags a Python program may use.
+//!   int, `None` or float tags a Python program may use. A tag starting
+//!   with `-` is taken as is, except `--help`-like ones: put `--` before
+//!   the tag (`get -- --x`).
 //! * Values are JSON; what is printed is Python's `json.dumps` text
 //!   (`get`: the value; `list` / `metatags`: a JSON array; `dump`:
 //!   `{"tags": {tag: value, ...}, "metatags": {name: {"tags": ..., "metatags": ...}}}`),
@@ -41,7 +43,12 @@ use crate::io::{read_input, write_output};
 
 /// `aiootp db`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("keying").required(true).args(["key_file", "profile"])))]
+#[command(
+    group(ArgGroup::new("keying").required(true).args(["key_file", "profile"])),
+    after_help = "TAG and NAME are text (a Python str) unless --json-names is given; \
+                  put `--` before a TAG that starts with `--` (`get -- --x`). Values are JSON; \
+                  output is Python's json.dumps text. Reads never change the directory."
+)]
 pub struct DbArgs {
     /// The database directory (it must exist; other databases may share it).
     #[arg(long, value_name = "DIR")]

@@ -52,6 +52,12 @@ fn every_known_answer() {
         );
         let got = settings.hash(&password, &salt).unwrap();
         assert_eq!(got.expose_secret(), expected, "vector {i} result");
+        // The typed constructors make the same password as the value.
+        match typed(field(entry, "password")) {
+            PyValue::Str(s) => assert_eq!(Password::new(&s), password, "vector {i}"),
+            PyValue::Bytes(b) => assert_eq!(Password::from_bytes(&b), password, "vector {i}"),
+            _ => {}
+        }
         assert_eq!(
             to_hex(got.expose_secret_bytes()),
             expected,

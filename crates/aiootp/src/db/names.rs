@@ -593,7 +593,7 @@ mod tests {
     fn base36_matches_the_digit_by_digit_conversion() {
         let mut state = [0u8; 64];
         for round in 0..2000usize {
-            state = crate::keccak::Sha3_512::digest(&state);
+            state = crate::keccak::Sha3_512::digest(state);
             let len = round % 41;
             let mut input = state[..len].to_vec();
             // Leading zeros and all-zero inputs too.

@@ -63,7 +63,9 @@ impl Job<'_> {
         let key: Key = match self.key {
             JobKey::Manifest(root) => root.manifest_key(&self.salt),
             JobKey::RootSalt(root) => root.root_salt_key(),
-            JobKey::Tag(keys) => keys.encryption_key(&PyValue::from(self.file.as_str()), &self.salt),
+            JobKey::Tag(keys) => {
+                keys.encryption_key(&PyValue::from(self.file.as_str()), &self.salt)
+            }
         };
         encrypt_file(&self.value, &key, &self.salt, time)
     }

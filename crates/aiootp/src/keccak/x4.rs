@@ -1,4 +1,4 @@
-//! Four Keccak-p[1600] permutations in lockstep, and the choice of the
+//! Four Keccak-p\[1600\] permutations in lockstep, and the choice of the
 //! code that runs them.
 //!
 //! The rounds are the generated `round_x4` (portable, safe Rust that LLVM
