@@ -85,7 +85,10 @@ fn main() {
     db.save().unwrap();
     phase("save", &mut || db.save().unwrap());
     drop(db);
-    let mut db = OpenOptions::new().journal(false).open(dir.path(), &key).unwrap();
+    let mut db = OpenOptions::new()
+        .journal(false)
+        .open(dir.path(), &key)
+        .unwrap();
     phase("save_no_journal", &mut || db.save().unwrap());
     drop(db);
     phase("reopen_preload", &mut || {

@@ -29,9 +29,11 @@ use crate::secret::ct_eq;
 /// Blocks below which encryption stays on one thread (thread start-up
 /// costs more than it saves).
 const PARALLEL_MIN_BLOCKS: usize = 256;
-/// Blocks handed from the keystream thread to the tag thread at a time.
-const PIPELINE_BLOCKS: usize = 64;
-/// Chunks the keystream thread may run ahead of the tag thread.
+/// Blocks handed between the two threads at a time (the tag takes the
+/// text of the last two chunks after the keystream is done: keep them
+/// short).
+const PIPELINE_BLOCKS: usize = 16;
+/// Chunks in flight between the two threads.
 const PIPELINE_DEPTH: usize = 8;
 
 /// Options of an encryption: the message salt, the `pid` that separates

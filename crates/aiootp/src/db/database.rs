@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::files::{db_error, encrypt_file};
 use super::names::SeededKeys;
-use super::node::{Load, check_stable};
+use super::node::{Load, check_stable, surely_json};
 use super::ordered::OrderedMap;
 use super::shared::{Plan, Shared};
 use super::storage::Store;
@@ -137,7 +137,9 @@ impl Database {
             return Err(DbError::MaintenanceName);
         }
         check_stable(&tag)?;
-        zeroize::Zeroize::zeroize(&mut pyjson::dumps(&value)?);
+        if !surely_json(&value) {
+            zeroize::Zeroize::zeroize(&mut pyjson::dumps(&value)?);
+        }
         self.pending_deletes.remove(&file);
         self.cache.insert(file.clone(), value);
         self.manifest.insert(file, tag);

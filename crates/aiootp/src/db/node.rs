@@ -71,8 +71,49 @@ impl Job<'_> {
     }
 }
 
+/// Integers this short are far below CPython's 4300-digit limit.
+const SHORT_INT: usize = 4000;
+
+/// Whether `value` certainly has a JSON form (`json.dumps` succeeds): no
+/// bytes, dict keys that are strings, numbers, booleans or `None`,
+/// moderate integers and depth. `false` means "check with
+/// [`pyjson::dumps`]", which gives Python's exact error.
+pub(crate) fn surely_json(value: &PyValue) -> bool {
+    fn walk(v: &PyValue, depth: usize) -> bool {
+        match v {
+            PyValue::None | PyValue::Bool(_) | PyValue::Float(_) | PyValue::Str(_) => true,
+            PyValue::Int(n) => n.as_str().len() < SHORT_INT,
+            PyValue::Bytes(_) => false,
+            PyValue::List(items) | PyValue::Tuple(items) => {
+                depth + 1 < pyjson::MAX_DEPTH && items.iter().all(|i| walk(i, depth + 1))
+            }
+            PyValue::Dict(pairs) => {
+                depth + 1 < pyjson::MAX_DEPTH
+                    && pairs.iter().all(|(k, v)| {
+                        let key_ok = match k {
+                            PyValue::None
+                            | PyValue::Bool(_)
+                            | PyValue::Float(_)
+                            | PyValue::Str(_) => true,
+                            PyValue::Int(n) => n.as_str().len() < SHORT_INT,
+                            _ => false,
+                        };
+                        key_ok && walk(v, depth + 1)
+                    })
+            }
+        }
+    }
+    walk(value, 0)
+}
+
 /// Refuses a tag whose JSON round trip changes its `repr` (quirk 8).
 pub(crate) fn check_stable(tag: &PyValue) -> Result<(), DbError> {
+    match tag {
+        // JSON keeps these exactly.
+        PyValue::None | PyValue::Bool(_) | PyValue::Float(_) | PyValue::Str(_) => return Ok(()),
+        PyValue::Int(n) if n.as_str().len() < SHORT_INT => return Ok(()),
+        _ => {}
+    }
     let text = pyjson::dumps(tag).map_err(|_| DbError::UnstableTag)?;
     let back = pyjson::loads(&text).map_err(|_| DbError::UnstableTag)?;
     if back.repr() == tag.repr() {
@@ -501,4 +542,62 @@ fn manifest_from_value(value: PyValue, file: &str) -> Result<OrderedMap<PyValue>
         map.insert(k, v);
     }
     Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(text: &str) -> PyValue {
+        PyValue::Int(crate::compat::PyInt::parse(text).unwrap())
+    }
+
+    #[test]
+    fn surely_json_only_vouches_for_what_dumps_accepts() {
+        let deep = |n: usize| (0..n).fold(PyValue::None, |v, _| PyValue::List(vec![v]));
+        let big = "9".repeat(5000);
+        let cases = [
+            (PyValue::from("text"), true),
+            (PyValue::Float(f64::NAN), true),
+            (int("-12"), true),
+            (int(&big), false),
+            (PyValue::bytes(b"x".to_vec()), false),
+            (PyValue::List(vec![PyValue::bytes(b"x".to_vec())]), false),
+            (PyValue::dict([(PyValue::from(1), PyValue::None)]), true),
+            (PyValue::dict([(PyValue::tuple([]), PyValue::None)]), false),
+            (PyValue::dict([(int(&big), PyValue::None)]), false),
+            (
+                PyValue::tuple([PyValue::from(1.5), PyValue::Bool(true)]),
+                true,
+            ),
+            (deep(pyjson::MAX_DEPTH - 1), true),
+            (deep(pyjson::MAX_DEPTH + 1), false),
+        ];
+        for (value, sure) in cases {
+            assert_eq!(surely_json(&value), sure, "{value:?}");
+            if sure {
+                assert!(pyjson::dumps(&value).is_ok());
+            }
+        }
+        // Not vouched for, but fine: decided by `dumps`.
+        assert!(pyjson::dumps(&deep(pyjson::MAX_DEPTH)).is_ok());
+    }
+
+    #[test]
+    fn scalar_tags_are_stable_and_tuples_are_not() {
+        for tag in [
+            PyValue::from("a"),
+            PyValue::from(3),
+            PyValue::Float(-0.0),
+            PyValue::Bool(false),
+            PyValue::None,
+        ] {
+            assert!(check_stable(&tag).is_ok());
+        }
+        assert!(matches!(
+            check_stable(&PyValue::tuple([PyValue::from(1)])),
+            Err(DbError::UnstableTag)
+        ));
+        assert!(check_stable(&PyValue::List(vec![PyValue::from(1)])).is_ok());
+    }
 }
