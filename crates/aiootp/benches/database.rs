@@ -10,7 +10,9 @@
 //! * key `"0123456789abcdef" * 8`, `password_depth` 0;
 //! * tags `"tag-000000"` … (`"tag-%06d" % i`), each holding [`value`]`(i)`,
 //!   a JSON object whose `json.dumps` text is about 1 KiB;
-//! * `set_all`: every tag set on a freshly opened, empty database;
+//! * `set_all`: every tag set on a freshly opened, empty database (each
+//!   value cloned into it: the database owns its values, where Python
+//!   stores a reference);
 //! * `save`: saving the filled database (every value re-encrypted and
 //!   rewritten, as the reference does), crash-safe (journal on, the
 //!   default); `save_no_journal` the same with `.journal(false)`;

@@ -32,6 +32,7 @@
 //! `SECURITY.md`): use it to read and write data shared with Python
 //! aiootp, not as a general-purpose AEAD.
 #![deny(missing_docs)]
+// The one exception: the run-time AVX2 dispatch of `keccak::x4`.
 #![deny(unsafe_code)]
 
 pub mod compat;

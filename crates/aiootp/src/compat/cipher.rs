@@ -345,11 +345,13 @@ fn seal(
 /// when given: decryption), which the tag lane takes two chunks later. The
 /// results are those of the one-thread form.
 ///
-/// Chosen by measurement over the other split (the spawned thread running
-/// the tag sponge, scalar, and a quarter of the rendering; this thread the
+/// Measured against the other split (the spawned thread running the tag
+/// sponge, scalar, and a quarter of the rendering; this thread the
 /// keystream lanes and the rest): per 16 MiB that one's busiest thread
-/// needs about 8% less CPU time, but both threads together about 40% more,
-/// so it is slower as soon as the second core is shared.
+/// needs about 8% less CPU time but both threads together about 40% more
+/// (the tag no longer shares permutations with the keystream). On a shared
+/// two-core machine this split was faster under load and the two were
+/// within noise otherwise, for less CPU in total.
 fn xor_and_tag_on_two_threads(
     ks: &mut CipherKeystream,
     work: &mut [u8],

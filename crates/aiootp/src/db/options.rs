@@ -127,8 +127,16 @@ impl OpenOptions {
 
     /// Whether saves go through the journal (default `true`): a save is
     /// all-or-nothing even if the process dies half-way, at the cost of
-    /// writing the data twice. Without it every file is still replaced
-    /// atomically and manifests are written last.
+    /// writing the data twice (saves about 10 % slower, on a tmpfs as on
+    /// ext4).
+    ///
+    /// Without it, a save that dies half-way still leaves every file
+    /// whole (old or new), a database that opens with every listed file
+    /// readable, each database of the tree listing its old or its new
+    /// tags, and each tag its old or its new value; but tags may mix old
+    /// and new values, and files of tags or children the save added or
+    /// deleted may be left behind, unlisted. `tests/db_crash.rs` kills
+    /// saving processes to check both modes.
     #[must_use]
     pub fn journal(mut self, journal: bool) -> Self {
         self.journal = journal;

@@ -18,9 +18,23 @@
 //!
 //! A writer that opens the database after a crash in steps 2–5 replays the
 //! journal (the new state); a crash before step 1 completes leaves the old
-//! state untouched. Readers that find a journal read through it. Without
-//! journaling, steps 2–4 alone still never leave a truncated file and
-//! never let a manifest name a file that was not written yet.
+//! state untouched. Readers that find a journal read through it.
+//!
+//! Without journaling, steps 2–4 alone (with a directory sync between 2
+//! and 3) never leave a torn file and never let a manifest name a file
+//! that was not written yet. After a crash: every file is its old or its
+//! new version; the database opens and every listed file reads; each
+//! node's tag list (its manifest) is old or new, a child's manifest is
+//! new whenever its parent's is (children are written first), and each
+//! tag holds its old or its new value. Not guaranteed: the tree as a
+//! whole may mix old and new values, and the files of tags and children
+//! that the save added (manifest not yet written) or deleted (deletions
+//! not yet done) stay behind, unlisted.
+//!
+//! `tests/db_crash.rs` checks both modes by killing saving processes.
+//! After a power loss the same holds as far as the file system keeps its
+//! promises: every file is `fsync`ed before it is renamed into place and
+//! the directory is synced at each step.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
