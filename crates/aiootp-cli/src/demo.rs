@@ -131,9 +131,101 @@ fn tour(dir: &std::path::Path) -> Result<(), CliError> {
         "hmac / test_hmac",
         format!("{tag}: {}", pad.test_hmac(&value, &tag).is_ok()),
     );
+    database(dir, &value)?;
     say(
         "not yet in this build",
-        "the encrypted database, passcrypt, X25519/Ed25519, Ropake, the generator toolkit and the AOT2 format (see README)",
+        "X25519/Ed25519, Ropake, the generator toolkit and the AOT2 format (see README)",
     );
+    Ok(())
+}
+
+fn database(dir: &std::path::Path, value: &PyValue) -> Result<(), CliError> {
+    use aiootp::compat::passcrypt::{Passcrypt, Password};
+    use aiootp::db::Database;
+
+    let key = Key::generate()?;
+    let mut db = Database::open(dir, &key, 0).or_else(|_| {
+        aiootp::db::OpenOptions::new()
+            .password_depth(0)
+            .create(true)
+            .open(dir, &key)
+    })?;
+    db.set("lawyer", value)?;
+    db.set("safehouses", &["Dublin Forgery", "NY Insurrection"])?;
+    let molly = db.metatag("child")?;
+    molly.set("hobbies", &["skipping", "punching", "reading"])?;
+    let uuids = db.uuids("emails", 64, None)?;
+    let hashed = uuids.uuid("brittany@email.com");
+    db.set(hashed.as_str(), "client account data")?;
+    db.set("clients salt", &uuids.finish())?;
+    let tag = db.hmac(&[value.clone()]);
+    let verified = db.test_hmac(&[value.clone()], &tag).is_ok();
+    db.save()?;
+    let files = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| !e.file_name().to_string_lossy().contains('.'))
+                .count()
+        })
+        .unwrap_or(0);
+    say(
+        "database",
+        format!(
+            "{} tags and metatag {:?} saved as {files} encrypted files; hashed tag {}…; hmac verified: {verified}",
+            db.len(),
+            "child",
+            &hashed[..16]
+        ),
+    );
+    drop(db); // releases the writer lock
+    let mut reopened = Database::open(dir, &key, 0)?;
+    let hobbies: Option<Vec<String>> = reopened.metatag("child")?.get("hobbies")?;
+    say(
+        "reopened with the key",
+        format!("child hobbies: {hobbies:?}"),
+    );
+
+    let mirror_dir = dir.join("mirror");
+    std::fs::create_dir_all(&mirror_dir).map_err(|source| CliError::File {
+        path: mirror_dir.display().to_string(),
+        source,
+    })?;
+    let mut mirror = aiootp::db::OpenOptions::new()
+        .password_depth(0)
+        .create(true)
+        .open(&mirror_dir, &Key::generate()?)?;
+    mirror.mirror_from(&mut reopened)?;
+    mirror.save()?;
+    say(
+        "mirror_from",
+        format!("a copy under another key holds {} tags", mirror.len()),
+    );
+
+    let password = Password::new("correct horse battery staple");
+    let settings = Passcrypt::new(256, 2, 256)?;
+    let hash = settings.hash(&password, &PyValue::from("a public salt"))?;
+    say(
+        "passcrypt (kb=256, cpu=2, hardness=256)",
+        format!("{}…", &hash.expose_secret()[..32]),
+    );
+    let tokens = Database::generate_profile_tokens(
+        &[PyValue::from("server_url")],
+        "username",
+        &password,
+        Some(PyValue::from("optional_salt")),
+        settings,
+    )?;
+    let profile_dir = dir.join("profiles");
+    std::fs::create_dir_all(&profile_dir).map_err(|source| CliError::File {
+        path: profile_dir.display().to_string(),
+        source,
+    })?;
+    let mut profile = Database::generate_profile(&profile_dir, &tokens)?;
+    profile.set("note", "opened by username and password")?;
+    profile.save()?;
+    drop(profile);
+    let mut again = Database::load_profile(&profile_dir, &tokens)?;
+    let note: Option<String> = again.get("note")?;
+    say("password profile", format!("reloaded: {note:?}"));
     Ok(())
 }

@@ -38,3 +38,15 @@ impl From<aiootp::error::JsonError> for CliError {
         Self::Lib(e.into())
     }
 }
+
+impl From<aiootp::error::DbError> for CliError {
+    fn from(e: aiootp::error::DbError) -> Self {
+        Self::Lib(e.into())
+    }
+}
+
+impl From<aiootp::error::PasscryptError> for CliError {
+    fn from(e: aiootp::error::PasscryptError) -> Self {
+        Self::Lib(e.into())
+    }
+}

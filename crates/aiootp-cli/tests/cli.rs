@@ -186,3 +186,23 @@ fn usage_errors_exit_2() {
     let text = String::from_utf8(help.stdout).unwrap();
     assert!(text.contains("compat"), "{text}");
 }
+
+#[test]
+fn demo_runs_and_cleans_up() {
+    let out = aiootp(&["demo"], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for step in [
+        "json_decrypt with ttl=60",
+        "database",
+        "password profile",
+        "passcrypt",
+    ] {
+        assert!(text.contains(step), "missing {step}: {text}");
+    }
+    assert!(text.contains("HMAC of ``data`` isn't valid."));
+}
