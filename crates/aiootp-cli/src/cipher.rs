@@ -6,31 +6,11 @@ use zeroize::Zeroizing;
 use crate::cli::{CipherArgs, DecryptArgs, Format};
 use crate::error::CliError;
 
-use crate::io::{read_input, write_output, write_output_with};
+use crate::io::{read_input, read_key_file, write_output, write_output_with};
 
 /// Reads the key file: its text, with one trailing newline dropped.
 fn read_key(args: &CipherArgs) -> Result<Key, CliError> {
-    let raw = Zeroizing::new(
-        std::fs::read(&args.key_file).map_err(|source| CliError::File {
-            path: args.key_file.display().to_string(),
-            source,
-        })?,
-    );
-    let text = std::str::from_utf8(&raw).map_err(|_| {
-        CliError::Usage(format!(
-            "{}: the key file is not UTF-8 text",
-            args.key_file.display()
-        ))
-    })?;
-    let text = text.strip_suffix('\n').unwrap_or(text);
-    let text = text.strip_suffix('\r').unwrap_or(text);
-    if text.is_empty() {
-        return Err(CliError::Usage(format!(
-            "{}: the key file is empty",
-            args.key_file.display()
-        )));
-    }
-    Ok(Key::new(text))
+    read_key_file(&args.key_file)
 }
 
 fn parse_pid(args: &CipherArgs) -> Result<PyValue, CliError> {

@@ -29,17 +29,17 @@
 //!   directory. `set` creates a missing profile; the token passcrypt costs
 //!   default to the reference's (`--kb 32768 --cpu 3 --hardness 1024`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use aiootp::compat::passcrypt::{Passcrypt, Password};
-use aiootp::compat::{Key, PyValue, pyjson};
+use aiootp::compat::{PyValue, pyjson};
 use aiootp::db::{Database, OpenOptions, ProfileOptions};
 use aiootp::error::DbError;
 use clap::{ArgGroup, Args, Subcommand};
 use zeroize::Zeroizing;
 
 use crate::error::CliError;
-use crate::io::{read_input, write_output};
+use crate::io::{read_input, read_key_file, read_secret_text, write_output};
 
 /// `aiootp db`.
 #[derive(Debug, Args)]
@@ -164,37 +164,6 @@ fn lib(e: DbError) -> CliError {
     CliError::Lib(e.into())
 }
 
-/// Reads a text file: its content exactly, one trailing `\n` dropped.
-fn read_text(path: &Path, what: &str) -> Result<Zeroizing<String>, CliError> {
-    let raw = Zeroizing::new(std::fs::read(path).map_err(|source| CliError::File {
-        path: path.display().to_string(),
-        source,
-    })?);
-    let text = std::str::from_utf8(&raw).map_err(|_| {
-        CliError::Usage(format!(
-            "{}: the {what} file is not UTF-8 text",
-            path.display()
-        ))
-    })?;
-    Ok(Zeroizing::new(
-        text.strip_suffix('\n').unwrap_or(text).to_owned(),
-    ))
-}
-
-/// The key file's text (as `aiootp encrypt`: one trailing `\n`, then one
-/// `\r`, dropped).
-fn read_key(path: &Path) -> Result<Key, CliError> {
-    let text = read_text(path, "key")?;
-    let text = text.strip_suffix('\r').unwrap_or(&text);
-    if text.is_empty() {
-        return Err(CliError::Usage(format!(
-            "{}: the key file is empty",
-            path.display()
-        )));
-    }
-    Ok(Key::new(text))
-}
-
 fn name_value(args: &DbArgs, text: &str) -> Result<PyValue, CliError> {
     if args.json_names {
         pyjson::loads(text).map_err(|e| CliError::Usage(format!("{text:?} is not JSON: {e}")))
@@ -221,7 +190,7 @@ fn open(args: &DbArgs, access: Access) -> Result<Database, CliError> {
         .must_exist(access != Access::Create)
         .create(args.create);
     if let Some(key_file) = &args.key_file {
-        let key = read_key(key_file)?;
+        let key = read_key_file(key_file)?;
         return options
             .password_depth(args.depth.unwrap_or(0))
             .open(&args.dir, &key)
@@ -232,7 +201,7 @@ fn open(args: &DbArgs, access: Access) -> Result<Database, CliError> {
             "--profile needs --username and --password-file".into(),
         ));
     };
-    let password = Password::new(&read_text(password_file, "password")?);
+    let password = Password::new(&read_secret_text(password_file, "password")?);
     let settings = Passcrypt::new(
         args.kb.unwrap_or(Passcrypt::PROFILE.kb()),
         args.cpu.unwrap_or(Passcrypt::PROFILE.cpu()),

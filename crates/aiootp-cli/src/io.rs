@@ -3,6 +3,9 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
+use aiootp::compat::Key;
+use zeroize::Zeroizing;
+
 use crate::error::CliError;
 
 /// Reads a file, or stdin when `path` is `None`.
@@ -100,4 +103,36 @@ pub fn atomic_write_with(
         let _ = std::fs::remove_file(&tmp);
         err(e)
     })
+}
+
+/// Reads a secret text file (a key or a password): its content exactly,
+/// with one trailing `\n` dropped.
+pub fn read_secret_text(path: &Path, what: &str) -> Result<Zeroizing<String>, CliError> {
+    let raw = Zeroizing::new(std::fs::read(path).map_err(|source| CliError::File {
+        path: path.display().to_string(),
+        source,
+    })?);
+    let text = std::str::from_utf8(&raw).map_err(|_| {
+        CliError::Usage(format!(
+            "{}: the {what} file is not UTF-8 text",
+            path.display()
+        ))
+    })?;
+    Ok(Zeroizing::new(
+        text.strip_suffix('\n').unwrap_or(text).to_owned(),
+    ))
+}
+
+/// Reads a key file: its text is the compat key string exactly, with one
+/// trailing `\n` and then one `\r` dropped; an empty key is refused.
+pub fn read_key_file(path: &Path) -> Result<Key, CliError> {
+    let text = read_secret_text(path, "key")?;
+    let text = text.strip_suffix('\r').unwrap_or(&text);
+    if text.is_empty() {
+        return Err(CliError::Usage(format!(
+            "{}: the key file is empty",
+            path.display()
+        )));
+    }
+    Ok(Key::new(text))
 }

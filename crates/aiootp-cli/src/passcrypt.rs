@@ -7,24 +7,13 @@ use zeroize::Zeroizing;
 
 use crate::cli::PasscryptArgs;
 use crate::error::CliError;
-use crate::io::write_output;
+use crate::io::{read_secret_text, write_output};
 
 /// Reads the password file: its text, exactly, with one trailing newline
 /// (`\n`) dropped; a `\r` before it is part of the password.
 fn read_password(args: &PasscryptArgs) -> Result<Password, CliError> {
-    let path = &args.password_file;
-    let raw = Zeroizing::new(std::fs::read(path).map_err(|source| CliError::File {
-        path: path.display().to_string(),
-        source,
-    })?);
-    let text = std::str::from_utf8(&raw).map_err(|_| {
-        CliError::Usage(format!(
-            "{}: the password file is not UTF-8 text",
-            path.display()
-        ))
-    })?;
-    let text = text.strip_suffix('\n').unwrap_or(text);
-    Ok(Password::new(text))
+    let text = read_secret_text(&args.password_file, "password")?;
+    Ok(Password::new(&text))
 }
 
 /// Hashes the password file's text with the salt text and prints the
