@@ -158,7 +158,7 @@ fn database(dir: &std::path::Path, value: &PyValue) -> Result<(), CliError> {
     let hashed = uuids.uuid("brittany@email.com");
     db.set(hashed.as_str(), "client account data")?;
     db.set("clients salt", &uuids.finish())?;
-    let tag = db.hmac(&[value.clone()]);
+    let tag = db.hmac(std::slice::from_ref(value));
     let verified = db.test_hmac(&[value.clone()], &tag).is_ok();
     db.save()?;
     let files = std::fs::read_dir(dir)
