@@ -159,7 +159,7 @@ fn database(dir: &std::path::Path, value: &PyValue) -> Result<(), CliError> {
     db.set(hashed.as_str(), "client account data")?;
     db.set("clients salt", &uuids.finish())?;
     let tag = db.hmac(std::slice::from_ref(value));
-    let verified = db.test_hmac(&[value.clone()], &tag).is_ok();
+    let verified = db.test_hmac(std::slice::from_ref(value), &tag).is_ok();
     db.save()?;
     let files = std::fs::read_dir(dir)
         .map(|d| {
