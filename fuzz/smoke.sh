@@ -15,7 +15,7 @@
 # 2. Runs each target on big generated inputs, one execution each, under
 #    a short per-input timeout: a decoder that is not linear time hangs
 #    there.
-# 3. Fuzzes each target for FUZZ_SECONDS (default 15) from a temporary
+# 3. Fuzzes each target for FUZZ_SECONDS (default 12) from a temporary
 #    copy of its seeds in fuzz/seeds/<target>, so the committed seeds stay
 #    as they are.
 #
@@ -26,8 +26,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-seconds=${FUZZ_SECONDS:-15}
-targets=${FUZZ_TARGETS:-"compat_dict_json compat_bytes compat_ascii pyjson salt compat_decrypt compat_roundtrip"}
+seconds=${FUZZ_SECONDS:-12}
+targets=${FUZZ_TARGETS:-"compat_dict_json compat_bytes compat_ascii pyjson salt compat_decrypt compat_roundtrip db_manifest db_tag db_root_salt db_journal db_open"}
 sanitizer=${FUZZ_SANITIZER:-address}
 triple=$(rustc -vV | sed -n 's/^host: //p')
 target_dir=target
@@ -98,7 +98,7 @@ repeat() (
 )
 mib=1048576
 big=$work/big
-mkdir -p "$big"/{pyjson,compat_dict_json,compat_bytes,compat_ascii,salt,compat_decrypt,compat_roundtrip}
+mkdir -p "$big"/{pyjson,compat_dict_json,compat_bytes,compat_ascii,salt,compat_decrypt,compat_roundtrip,db_manifest,db_tag,db_root_salt,db_journal,db_open}
 chars '[' $mib >"$big/pyjson/deep"
 { chars '[' 511; chars ']' 511; } >"$big/pyjson/max_depth"
 { printf '"'; repeat '\ud83d\ude80\u00e9x' 50000; printf '"'; } >"$big/pyjson/escapes"
@@ -124,6 +124,38 @@ chars '\034' $mib >"$big/salt/separators"
 { printf '\001'; cat "$big/compat_dict_json/many_blocks"; } >"$big/compat_decrypt/dict_json"
 { printf '\002'; chars z $((4 * mib / 3)); } >"$big/compat_decrypt/ascii_form"
 { printf '\377\377'; chars '\307' $((256 * 1024)); } >"$big/compat_roundtrip/quarter_mib"
+
+# The database targets: a flags byte (1: seal the body under the file's
+# key, 2: preload), then the body; see fuzz_targets/db_*.rs.
+# The fixture's metatag list entry (fuzz/src/db.rs; the key of ["m"] in
+# seeds/db_manifest/real_plain.json).
+metatags=5vcgygfb7q5sycwp5j4fd9uqpzflr5kpu5v5zp65hx7clq62kt
+{ printf '\003{'; seq -f '"k%.0f": 1, ' 1 20000 | tr -d '\n'; printf '"z": 0}'; } >"$big/db_manifest/many_tags"
+{ printf '\003{'; repeat '"a": [0], "b": {}, ' 50000; printf '"%s": null}' "$metatags"; } >"$big/db_manifest/dup_keys"
+# (1000 children: opening 3000 takes over 20 s, see README.md)
+{ printf '\003{"%s": [' "$metatags"; seq -f '%.0f, ' 1 1000 | tr -d '\n'; printf '0]}'; } >"$big/db_manifest/many_children"
+{ printf '\003'; chars '[' $mib; } >"$big/db_manifest/deep"
+{ printf '\002'; chars '\307' $((64 + 256 * 4096)); } >"$big/db_manifest/raw"
+{ printf '\003"'; chars a $mib; printf '"'; } >"$big/db_tag/long_string"
+{ printf '\003['; repeat '1.5e300, "x", null, ' 20000; printf '0]'; } >"$big/db_tag/long_list"
+{ printf '\003'; chars '[' 511; chars ']' 511; } >"$big/db_tag/max_depth"
+{ printf '\012'; chars '\307' $((64 + 256 * 4096)); } >"$big/db_tag/raw_child"
+{ printf '\003"'; chars f $mib; printf '"'; } >"$big/db_root_salt/long_salt"
+{ printf '\003"'; repeat '\u00e9\\' 40000; printf '"'; } >"$big/db_root_salt/escapes"
+{ printf '\002'; chars '\307' $((64 + 256 * 4096)); } >"$big/db_root_salt/raw"
+journal_magic='aiootp-db-journal 1\n'
+# 90000 puts ("Z": a zero byte, "E": 5), then no deletions.
+{ printf '\003'"$journal_magic"'\000\001\137\220'; seq 10000 99999 | sed 's/^/ZE/; s/$/ZZZZZZZZ/' | tr -d '\n' | tr 'ZE' '\000\005'; printf '\000\000\000\000'; } >"$big/db_journal/many_puts"
+# No puts, 90000 deletions.
+{ printf '\003'"$journal_magic"'\000\000\000\000\000\001\137\220'; seq 10000 99999 | sed 's/^/ZE/' | tr -d '\n' | tr 'ZE' '\000\005'; } >"$big/db_journal/many_deletes"
+{ printf '\003'"$journal_magic"'\377\377\377\377'; chars '\001' $mib; } >"$big/db_journal/huge_count"
+# db_open records: a selector (0x7f: an extra file, its name follows
+# after a length byte; 0x80: seal under the slot's key), a u16 LE length,
+# the content. The fixture's files (the seed), then 3000 files of other
+# databases, or the fixture with a 64 KiB sealed manifest (slot 0).
+{ cat seeds/db_open/fixture.bin; for i in $(seq 10000 13000); do printf '\177\055%s\000\001' "$(chars q 40)$i"; chars x 256; done; } >"$big/db_open/many_files"
+# (the last record: shorter than its length says)
+{ cat seeds/db_open/fixture.bin; printf '\200\377\377{'; seq -f '"k%.0f": 1, ' 1 5000 | tr -d '\n'; printf '"z": 0}'; } >"$big/db_open/big_manifest"
 
 for t in $targets; do
     bin=$bin_dir/$t

@@ -3,7 +3,10 @@
 //! Every check panics (so libFuzzer records a crash) when a property of
 //! the compat decoders does not hold. The targets call them on whatever
 //! the decoders accept; anything a decoder refuses only has to be refused
-//! without a panic.
+//! without a panic. The database targets' fixture and checks are in
+//! [`db`].
+
+pub mod db;
 
 use aiootp::compat::{Ciphertext, PyValue, bytes_to_urlsafe, pyjson, urlsafe_to_bytes};
 use aiootp::error::{DecodeError, JsonError};

@@ -715,6 +715,7 @@ impl Database {
     }
 
     /// Descends to the open-or-openable child at `path` (async handles).
+    #[cfg(feature = "tokio")]
     pub(crate) fn descend(&mut self, path: &[PyValue]) -> Result<&mut Database, DbError> {
         let Some((first, rest)) = path.split_first() else {
             return Ok(self);

@@ -65,6 +65,8 @@
 mod asynchronous;
 mod database;
 pub mod files;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod names;
 mod node;
 mod options;

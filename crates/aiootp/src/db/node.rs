@@ -422,7 +422,7 @@ impl Database {
         let mut jobs = Vec::new();
         self.collect_jobs(&mut jobs)?;
         let time = self.shared.clock;
-        // The manifests come first in `jobs`: the longest jobs start first.
+        // The root manifest, the longest job, comes first and starts first.
         let files = parallel::map(&jobs, parallel::cpu_threads(), |job| job.encrypt(time));
         for (job, bytes) in jobs.iter().zip(files) {
             let entry = (job.file.clone(), bytes?);
@@ -436,9 +436,9 @@ impl Database {
         Ok(())
     }
 
-    /// The files of this node and its open children to encrypt, with
-    /// their salts, and the pending deletions (into `jobs`' plan order:
-    /// heads parents before children, tags children before parents).
+    /// The files of this node and its open children to encrypt, their
+    /// salts drawn in the reference's order: this node's root salt file
+    /// and manifest, its children's files (depth first), its tags.
     fn collect_jobs<'a>(&'a self, jobs: &mut Vec<Job<'a>>) -> Result<(), DbError> {
         let entropy = &self.shared.entropy;
         let root = self.keys.root();

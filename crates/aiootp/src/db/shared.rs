@@ -116,12 +116,13 @@ impl Shared {
         if let Some(bytes) = shared.store.get(&shared.journal_name)? {
             match (Journal::decode(&bytes), shared.read_only) {
                 (Some(journal), false) => shared.apply(journal)?,
+                // As a replay: the writes in order, then the deletions.
                 (Some(journal), true) => {
-                    for name in journal.deletes {
-                        shared.overlay.insert(name, None);
-                    }
                     for (name, data) in journal.puts {
                         shared.overlay.insert(name, Some(data));
+                    }
+                    for name in journal.deletes {
+                        shared.overlay.insert(name, None);
                     }
                 }
                 // Never committed (or damaged): the files hold the old state.

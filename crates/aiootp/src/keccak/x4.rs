@@ -3,11 +3,11 @@
 //!
 //! The rounds are the generated `round_x4` (portable, safe Rust that LLVM
 //! vectorises). Compiled for the x86-64 baseline (SSE2, no 64-bit vector
-//! rotate) four lanes cost about three scalar permutations; compiled with
-//! AVX2 they cost about 1.1 scalar permutations. So on x86-64 the same
-//! code is also compiled with AVX2 enabled and chosen at run time when
-//! the CPU has it. Calling that copy is the one `unsafe` operation of the
-//! crate.
+//! rotate) four lanes cost three or more scalar permutations; compiled
+//! with AVX2 they cost about 1.4 scalar permutations. So on x86-64 the
+//! same code is also compiled with AVX2 enabled and chosen at run time
+//! when the CPU has it. Calling that copy is an `unsafe` operation (the
+//! crate's other one is the scalar permutation's BMI copy, `x1`).
 
 use super::round::round_x4;
 
@@ -63,9 +63,9 @@ pub(super) fn permute(s: &mut [[u64; 4]; 25], rcs: &[u64]) {
     portable(s, rcs);
 }
 
-/// Whether four lanes cost little more than one scalar permutation here
-/// (true with AVX2); otherwise they cost about three, and schedulers
-/// should run fewer than four pending permutations one by one.
+/// Whether four lanes cost well under two scalar permutations here (true
+/// with AVX2); otherwise they cost three or more, and schedulers should
+/// run fewer than four pending permutations one by one.
 pub(super) fn is_cheap() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
