@@ -26,9 +26,10 @@ use super::{PyValue, pyjson, pyserde};
 use crate::error::{CipherError, Error};
 use crate::secret::ct_eq;
 
-/// Blocks below which encryption stays on one thread (thread start-up
-/// costs more than it saves).
-const PARALLEL_MIN_BLOCKS: usize = 256;
+/// Blocks (4 MiB) below which encryption stays on one thread: measured
+/// with `interop/compare_speed.sh`, the second thread (decimal rendering of
+/// the tag text) only pays off for large messages.
+const PARALLEL_MIN_BLOCKS: usize = 16_384;
 /// Blocks handed between the two threads at a time (the tag takes the
 /// text of the last two chunks after the keystream is done: keep them
 /// short).
