@@ -32,7 +32,8 @@
 //! `SECURITY.md`): use it to read and write data shared with Python
 //! aiootp, not as a general-purpose AEAD.
 #![deny(missing_docs)]
-// The one exception: the run-time AVX2 dispatch of `keccak::x4`.
+// The exceptions: the run-time CPU feature dispatch of `keccak::x1` (BMI)
+// and `keccak::x4` (AVX2), one `unsafe` call each.
 #![deny(unsafe_code)]
 
 pub mod compat;
