@@ -1,6 +1,6 @@
 //! `aiootp encrypt` and `aiootp decrypt`.
 
-use aiootp::compat::{Ciphertext, DecryptOptions, EncryptOptions, Key, PyValue, cipher, pyjson};
+use aiootp::compat::{Ciphertext, DecryptOptions, EncryptOptions, PyValue, cipher, pyjson};
 use zeroize::Zeroizing;
 
 use crate::cli::{CipherArgs, DecryptArgs, Format};
@@ -8,18 +8,13 @@ use crate::error::CliError;
 
 use crate::io::{read_input, read_key_file, write_output, write_output_with};
 
-/// Reads the key file: its text, with one trailing newline dropped.
-fn read_key(args: &CipherArgs) -> Result<Key, CliError> {
-    read_key_file(&args.key_file)
-}
-
 fn parse_pid(args: &CipherArgs) -> Result<PyValue, CliError> {
     pyjson::loads(&args.pid).map_err(|e| CliError::Usage(format!("--pid is not JSON: {e}")))
 }
 
 /// Encrypts the input.
 pub fn encrypt(args: &CipherArgs) -> Result<(), CliError> {
-    let key = read_key(args)?;
+    let key = read_key_file(&args.key_file)?;
     let pid = parse_pid(args)?;
     let input = Zeroizing::new(read_input(args.input.as_deref())?);
     let options = EncryptOptions::new().pid(pid);
@@ -66,7 +61,7 @@ fn parse_ciphertext(format: Format, input: &[u8]) -> Result<Ciphertext, CliError
 /// Decrypts the input; writes nothing unless it authenticates.
 pub fn decrypt(args: &DecryptArgs) -> Result<(), CliError> {
     let common = &args.common;
-    let key = read_key(common)?;
+    let key = read_key_file(&common.key_file)?;
     let pid = parse_pid(common)?;
     let input = read_input(common.input.as_deref())?;
     let ct = parse_ciphertext(common.format, &input)?;

@@ -79,15 +79,16 @@ impl Ciphertext {
     /// in this order).
     #[must_use]
     pub fn to_value(&self) -> PyValue {
-        let mut digits = Vec::with_capacity(620);
         let ints = self
             .blocks
             .chunks_exact(BLOCK_BYTES)
             .map(|b| {
-                digits.clear();
+                let mut digits = Vec::with_capacity(620);
                 be_to_decimal(b, &mut digits);
-                let text = String::from_utf8_lossy(&digits);
-                super::PyInt::parse(&text).map_or(PyValue::None, PyValue::Int)
+                // be_to_decimal writes canonical ASCII digits.
+                PyValue::Int(super::PyInt::from_canonical(
+                    String::from_utf8(digits).unwrap_or_default(),
+                ))
             })
             .collect();
         PyValue::Dict(vec![

@@ -40,6 +40,16 @@ impl Default for MapPids {
 }
 
 impl MapPids {
+    /// The cipher keystream of the map (pid `keystream`, default
+    /// `sha_256(key, salt)`).
+    fn keystream(&self, key: &Key, salt: &Salt) -> CipherKeystream {
+        CipherKeystream::new(
+            key.repr(),
+            &salt.repr(),
+            &self.keystream_pid(key, salt).repr(),
+        )
+    }
+
     fn keystream_pid(&self, key: &Key, salt: &Salt) -> PyValue {
         self.keystream.clone().unwrap_or_else(|| {
             let text = format!("({}, {})", key.repr(), salt.repr());
@@ -115,11 +125,7 @@ pub fn map_encipher(
     let pk = padding_key(key, salt, &pids.padding)?;
     let time = options.time_or_now();
     let padded = pad_bytes(plaintext, &pk, time);
-    let mut ks = CipherKeystream::new(
-        key.repr(),
-        &salt.repr(),
-        &pids.keystream_pid(key, salt).repr(),
-    );
+    let mut ks = pids.keystream(key, salt);
     let names = names(key, salt, &pids.names)?;
     Ok(padded
         .chunks_exact(256)
@@ -161,11 +167,7 @@ pub fn map_decipher(
     options: &DecryptOptions,
 ) -> Result<Vec<u8>, Error> {
     let pk = padding_key(key, salt, &pids.padding)?;
-    let mut ks = CipherKeystream::new(
-        key.repr(),
-        &salt.repr(),
-        &pids.keystream_pid(key, salt).repr(),
-    );
+    let mut ks = pids.keystream(key, salt);
     let mut data = Vec::new();
     for block in pick(names(key, salt, &pids.names)?, mapping) {
         let mut b = *block;
