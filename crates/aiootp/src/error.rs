@@ -362,6 +362,74 @@ pub enum StorageError {
     Backend(String),
 }
 
+/// Errors of the asymmetric tools (`asymmetric`): key import, X25519,
+/// Ed25519 and the 2DH/3DH exchanges. Texts follow the reference where it
+/// has one (spec `asymmetric.md` §11).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum AsymmetricError {
+    /// Empty key material (Python: a falsy key).
+    #[error("No key material or object given.")]
+    MissingKeyMaterial,
+    /// Key text that Python's `bytes.fromhex` refuses.
+    #[error("non-hexadecimal number found in fromhex() arg at position {position}")]
+    NonHex {
+        /// Character position of the first offending character.
+        position: usize,
+    },
+    /// Key bytes of the wrong length.
+    #[error("{what} is 32 bytes long")]
+    KeyLength {
+        /// Which key, e.g. "An X25519 public key".
+        what: &'static str,
+        /// The length given.
+        len: usize,
+    },
+    /// The X25519 result is all zeros: the peer key has small order
+    /// (RFC 7748 §6.1).
+    #[error("Error computing shared key.")]
+    LowOrderPoint,
+    /// Ed25519 verification failed (any reason, including a signature of
+    /// the wrong length).
+    #[error("invalid Ed25519 signature")]
+    InvalidSignature,
+    /// The operating system's random number generator failed.
+    #[error("random number generator failed: {0}")]
+    Random(String),
+}
+
+/// Errors of the Ropake protocol (`ropake`), spec `ropake.md` §11.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum RopakeError {
+    /// The client database holds no Ropake key: never registered, or
+    /// opened with another password.
+    #[error("Must provide ``key`` material to mix with ``label``.")]
+    NotRegistered,
+    /// The server has no record under the hello's `key_id` (a replayed or
+    /// stale hello, or an unknown client).
+    #[error("'{key_id}'")]
+    UnknownKeyId {
+        /// The `key_id` the hello named.
+        key_id: String,
+    },
+    /// A message lacks a field or has one of the wrong type.
+    #[error("malformed Ropake message: {0}")]
+    Malformed(String),
+    /// Authentication or expiry of an encrypted message failed.
+    #[error(transparent)]
+    Cipher(#[from] CipherError),
+    /// An X25519 failure (e.g. a low-order public key).
+    #[error(transparent)]
+    Asymmetric(#[from] AsymmetricError),
+    /// The client database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The server's record store failed.
+    #[error("Ropake record store: {0}")]
+    Store(String),
+}
+
 /// Every error of this crate.
 #[derive(Debug, Error)]
 #[non_exhaustive]
@@ -384,6 +452,12 @@ pub enum Error {
     /// A passcrypt error (input checks, memory).
     #[error(transparent)]
     Passcrypt(#[from] PasscryptError),
+    /// An X25519 / Ed25519 error.
+    #[error(transparent)]
+    Asymmetric(#[from] AsymmetricError),
+    /// A Ropake protocol error.
+    #[error(transparent)]
+    Ropake(#[from] RopakeError),
     /// The operating system's random number generator failed.
     #[error("random number generator failed: {0}")]
     Random(String),

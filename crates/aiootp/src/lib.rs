@@ -36,11 +36,16 @@
 // and `keccak::x4` (AVX2), one `unsafe` call each.
 #![deny(unsafe_code)]
 
+pub mod asymmetric;
 pub mod compat;
+pub mod data;
 pub mod db;
 pub mod error;
+pub mod iter;
 pub mod keccak;
+pub mod keygen;
 pub mod random;
+pub mod ropake;
 pub mod secret;
 
 pub use compat::{Ciphertext, OneTimePad};
