@@ -29,6 +29,10 @@ pub enum Command {
     /// Read and change an encrypted database (aiootp 0.17.0 directories),
     /// opened with a key file or a password profile.
     Db(crate::db::DbArgs),
+    /// Play one role of an X25519 / Ed25519 / 2DH / 3DH / Ropake exchange
+    /// over stdin/stdout, one JSON object per line (the reference peer's
+    /// roles and lines).
+    Peer(crate::peer::PeerArgs),
     /// A tour of what the library does, in a temporary directory.
     Demo,
 }

@@ -12,6 +12,7 @@ mod error;
 mod io;
 mod keygen;
 mod passcrypt;
+mod peer;
 
 use clap::Parser;
 
@@ -26,6 +27,7 @@ fn main() -> std::process::ExitCode {
         Command::Demo => demo::run(),
         Command::Passcrypt(args) => passcrypt::run(&args),
         Command::Db(args) => db::run(&args),
+        Command::Peer(args) => return std::process::ExitCode::from(peer::run(&args)),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
