@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Interop checks against Python aiootp 0.17.0: the compat cipher
-# (check_cipher.py), the encrypted database (check_db.py) and passcrypt
-# (check_passcrypt.py).
+# (check_cipher.py), the encrypted database (check_db.py), passcrypt
+# (check_passcrypt.py) and the protocols: X25519, Ed25519, 2DH/3DH and
+# Ropake, ours against the reference in every pairing (check_protocols.py
+# with reference_peer.py).
 #
 #   interop/run.sh [check_cipher.py options: --seed N --cases N --no-big ...]
 #
@@ -30,5 +32,6 @@ status=0
 if [ -f "$HERE/check_passcrypt.py" ]; then
     "$PY" -W ignore "$HERE/check_passcrypt.py" --cli "$CLI" || status=$?
 fi
+"$PY" -W ignore "$HERE/check_protocols.py" --cli "$CLI" --rounds "${AIOOTP_PROTOCOL_ROUNDS:-4}" || status=$?
 echo "interop: finished in $(( $(date +%s) - started ))s (exit $status)"
 exit "$status"

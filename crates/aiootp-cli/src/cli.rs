@@ -29,6 +29,12 @@ pub enum Command {
     /// Read and change an encrypted database (aiootp 0.17.0 directories),
     /// opened with a key file or a password profile.
     Db(crate::db::DbArgs),
+    /// Sign a file or stdin with an Ed25519 key file (from `keygen
+    /// --ed25519`); prints the 64-byte signature as hex.
+    Sign(crate::sign::SignArgs),
+    /// Verify an Ed25519 signature of a file or stdin; exit status 0 when
+    /// valid, 1 when not.
+    Verify(crate::sign::VerifyArgs),
     /// Play one role of an X25519 / Ed25519 / 2DH / 3DH / Ropake exchange
     /// over stdin/stdout, one JSON object per line (the reference peer's
     /// roles and lines).
@@ -43,6 +49,14 @@ pub struct KeygenArgs {
     /// Write the key to FILE (created with mode 0600; refuses to overwrite).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Make an Ed25519 signing key (64 hex characters) instead of a cipher
+    /// key; its public key is printed (stdout with -o, else stderr).
+    #[arg(long, conflicts_with = "x25519")]
+    pub ed25519: bool,
+    /// Make an X25519 key (64 hex characters) instead of a cipher key; its
+    /// public key is printed (stdout with -o, else stderr).
+    #[arg(long)]
+    pub x25519: bool,
 }
 
 /// Ciphertext formats.

@@ -8,6 +8,9 @@ use crate::io::{atomic_write, write_output};
 
 /// Writes a new random key.
 pub fn run(args: &KeygenArgs) -> Result<(), CliError> {
+    if args.ed25519 || args.x25519 {
+        return crate::sign::keygen(args);
+    }
     let key = Key::generate()?;
     let mut text = zeroize::Zeroizing::new(key.expose_secret().to_owned());
     text.push('\n');

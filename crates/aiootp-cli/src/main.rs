@@ -13,6 +13,7 @@ mod io;
 mod keygen;
 mod passcrypt;
 mod peer;
+mod sign;
 
 use clap::Parser;
 
@@ -27,6 +28,8 @@ fn main() -> std::process::ExitCode {
         Command::Demo => demo::run(),
         Command::Passcrypt(args) => passcrypt::run(&args),
         Command::Db(args) => db::run(&args),
+        Command::Sign(args) => sign::sign(&args),
+        Command::Verify(args) => sign::verify(&args),
         Command::Peer(args) => return std::process::ExitCode::from(peer::run(&args)),
     };
     match result {
