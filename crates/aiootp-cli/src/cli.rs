@@ -39,6 +39,10 @@ pub enum Command {
     /// over stdin/stdout, one JSON object per line (the reference peer's
     /// roles and lines).
     Peer(crate::peer::PeerArgs),
+    /// A Ropake service over TCP: `serve`, and the client's `register` and
+    /// `login` (JSON lines; see `aiootp ropake --help` for the security
+    /// notes).
+    Ropake(crate::ropake::RopakeArgs),
     /// A tour of what the library does, in a temporary directory.
     Demo,
 }

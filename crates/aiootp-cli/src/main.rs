@@ -13,6 +13,7 @@ mod io;
 mod keygen;
 mod passcrypt;
 mod peer;
+mod ropake;
 mod sign;
 
 use clap::Parser;
@@ -30,6 +31,7 @@ fn main() -> std::process::ExitCode {
         Command::Db(args) => db::run(&args),
         Command::Sign(args) => sign::sign(&args),
         Command::Verify(args) => sign::verify(&args),
+        Command::Ropake(args) => ropake::run(&args),
         Command::Peer(args) => return std::process::ExitCode::from(peer::run(&args)),
     };
     match result {

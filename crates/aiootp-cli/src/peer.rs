@@ -155,12 +155,8 @@ pub fn run(args: &PeerArgs) -> u8 {
             "ed25519-verify" => one_shot("ed25519-verify", &mut io),
             "dh2-client" | "dh3-client" => dh_client(role, &config, &mut io),
             "dh2-server" | "dh3-server" => dh_server(role, &config, &mut io),
-            "ropake-client-registration" | "ropake-client" => {
-                ropake_client(role, &config, &mut io)
-            }
-            "ropake-server-registration" | "ropake-server" => {
-                ropake_server(role, &config, &mut io)
-            }
+            "ropake-client-registration" | "ropake-client" => ropake_client(role, &config, &mut io),
+            "ropake-server-registration" | "ropake-server" => ropake_server(role, &config, &mut io),
             _ => Err(Abort::Malformed(format!("unknown role {:?}", args.role))),
         }
     })();
@@ -177,7 +173,10 @@ pub fn run(args: &PeerArgs) -> u8 {
             (PyValue::from("type"), PyValue::from("error")),
             (PyValue::from("ok"), PyValue::Bool(false)),
             (PyValue::from("step"), PyValue::from(step)),
-            (PyValue::from("error_type"), PyValue::from(failure.error_type)),
+            (
+                PyValue::from("error_type"),
+                PyValue::from(failure.error_type),
+            ),
             (
                 PyValue::from("error_message"),
                 PyValue::from(failure.error_message),
@@ -244,9 +243,7 @@ impl Lines {
             .read_until(b'\n', &mut line)
             .map_err(|e| Abort::Malformed(format!("reading {what}: {e}")))?;
         if n == 0 {
-            return Err(Abort::Malformed(format!(
-                "the input closed before {what}"
-            )));
+            return Err(Abort::Malformed(format!("the input closed before {what}")));
         }
         let value = pyjson::loads_bytes(&line)
             .map_err(|e| Abort::Malformed(format!("unreadable {what}: {e}")))?;
@@ -264,9 +261,12 @@ impl Lines {
                 Some(body) => Ok(body.clone()),
                 None => Ok(value),
             },
-            Some(PyValue::Str(t)) if t == "result" || t == "error" => Err(Abort::Malformed(
-                format!("the peer finished instead of answering: {}", line_text(&value)),
-            )),
+            Some(PyValue::Str(t)) if t == "result" || t == "error" => {
+                Err(Abort::Malformed(format!(
+                    "the peer finished instead of answering: {}",
+                    line_text(&value)
+                )))
+            }
             _ => Ok(value),
         }
     }
@@ -304,7 +304,7 @@ fn hex_field(value: &PyValue, name: &str) -> Result<Vec<u8>, Abort> {
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -362,10 +362,9 @@ impl Randomness {
                     if let Some(pos) = pairs
                         .iter()
                         .position(|(k, _)| matches!(k, PyValue::Str(s) if s == "x25519"))
+                        && let (_, PyValue::List(rest)) = pairs.remove(pos)
                     {
-                        if let (_, PyValue::List(rest)) = pairs.remove(pos) {
-                            list.extend(rest);
-                        }
+                        list.extend(rest);
                     }
                     pairs.push((PyValue::from("x25519"), PyValue::List(list)));
                 }
@@ -407,7 +406,9 @@ fn one_shot(role: &'static str, io: &mut Lines) -> Result<Outcome, Abort> {
     match role {
         "x25519-keygen" => {
             let key = match text_field(&req, "secret_key")? {
-                Some(s) if !s.is_empty() => X25519::from_secret_bytes(&hex_field(&req, "secret_key")?),
+                Some(s) if !s.is_empty() => {
+                    X25519::from_secret_bytes(&hex_field(&req, "secret_key")?)
+                }
                 _ => X25519::generate(),
             };
             match key {
@@ -513,6 +514,9 @@ fn public_key_of(body: &PyValue, name: &str) -> Result<X25519PublicKey, Failure>
     }
 }
 
+/// The client's second step, once its hello is out.
+type FinishClient = Box<dyn FnOnce(&DhResponse) -> Result<Kdf, AsymmetricError>>;
+
 fn dh_client(role: &str, config: &PyValue, io: &mut Lines) -> Result<Outcome, Abort> {
     let mut rng = Randomness::of(config, text_field(config, "ephemeral")?)?;
     let three = role == "dh3-client";
@@ -523,7 +527,7 @@ fn dh_client(role: &str, config: &PyValue, io: &mut Lines) -> Result<Outcome, Ab
         Err(f) => return Ok(Err((step, f))),
     };
     let mut out = Vec::new();
-    let finish: Box<dyn FnOnce(&DhResponse) -> Result<Kdf, AsymmetricError>> = match ident {
+    let finish: FinishClient = match ident {
         None => {
             let client = Dh2Client::with_ephemeral(ephemeral);
             let hello = client.hello();
@@ -642,7 +646,11 @@ fn open_client_database(config: &PyValue) -> Result<Result<Database, Failure>, A
     let dir = required_text(config, "directory")?;
     let key = match field(config, "key") {
         Some(v) => Key::from_value(v),
-        None => return Err(Abort::Malformed("config needs 'key' for the client database".into())),
+        None => {
+            return Err(Abort::Malformed(
+                "config needs 'key' for the client database".into(),
+            ));
+        }
     };
     let depth = match field(config, "password_depth") {
         None | Some(PyValue::None) => 0,
@@ -690,10 +698,12 @@ fn ropake_client(role: &str, config: &PyValue, io: &mut Lines) -> Result<Outcome
     let step = "server_response";
     let body = io.read_message()?;
     let finished = match pending {
-        Pending::Registration(client) => RegistrationResponse::from_value(&body)
-            .and_then(|r| client.finish(&mut db, &r)),
-        Pending::Login(client) => LoginResponse::from_value(&body)
-            .and_then(|r| client.finish(&mut db, &r, rng.entropy())),
+        Pending::Registration(client) => {
+            RegistrationResponse::from_value(&body).and_then(|r| client.finish(&mut db, &r))
+        }
+        Pending::Login(client) => {
+            LoginResponse::from_value(&body).and_then(|r| client.finish(&mut db, &r, rng.entropy()))
+        }
     };
     let keys = match finished {
         Ok(k) => k,
@@ -783,7 +793,10 @@ fn ropake_server(role: &str, config: &PyValue, io: &mut Lines) -> Result<Outcome
         if !has_field(&hello, "pub") {
             return Ok(Err((
                 step,
-                Failure::new("AttributeError", "'Namespace' object has no attribute 'pub'"),
+                Failure::new(
+                    "AttributeError",
+                    "'Namespace' object has no attribute 'pub'",
+                ),
             )));
         }
         RegistrationHello::from_value(&hello).and_then(|h| {

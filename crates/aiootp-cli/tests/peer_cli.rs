@@ -263,7 +263,10 @@ fn ropake_registration_and_logins_between_our_roles() {
     let roles = [
         ("ropake-client-registration", "ropake-server-registration"),
         ("ropake-client", "ropake-server"),
-        ("ropake-client-authentication", "ropake-server-authentication"),
+        (
+            "ropake-client-authentication",
+            "ropake-server-authentication",
+        ),
     ];
     let mut key_ids = Vec::new();
     for (client_role, server_role) in roles {
