@@ -18,7 +18,9 @@ registers):
   `[[u64; 4]; 25]` (lane `i` of state `j` at `[i][j]`): the scalar round
   inside a loop over the four states, which LLVM's loop vectoriser turns
   into SIMD (two SSE2 registers per `[u64; 4]`, or one AVX2 register in a
-  function compiled with AVX2 enabled).
+  function compiled with AVX2 enabled);
+* `round_x8`: the same on eight states, `[[u64; 8]; 25]` (one AVX-512
+  register per `[u64; 8]` in a function compiled with AVX-512F enabled).
 
 All come from the same tables below, so they cannot disagree.
 
@@ -155,17 +157,17 @@ def scalar(w, name, complemented):
     w("}")
 
 
-def x4(w):
-    # A loop over the four states around the scalar round, reading `a` and
+def xn(w, n, words):
+    # A loop over the n states around the scalar round, reading `a` and
     # writing `e` (no aliasing, so LLVM's loop vectoriser takes the loop
-    # whole: one `[u64; 4]` is one vector), plane by plane so that only
+    # whole: one `[u64; n]` is one vector), plane by plane so that only
     # the c, d and five b values are live at a time.
     src = pi_sources()
-    w("/// One Keccak-p\\[1600\\] round on four transposed states (`a[i][j]` is lane")
+    w(f"/// One Keccak-p\\[1600\\] round on {words} transposed states (`a[i][j]` is lane")
     w("/// `i` of state `j`) with round constant `rc`, from `a` into `e`.")
     w("#[inline(always)]")
-    w("pub(super) fn round_x4(a: &[[u64; 4]; 25], e: &mut [[u64; 4]; 25], rc: u64) {")
-    w("    for j in 0..4 {")
+    w(f"pub(super) fn round_x{n}(a: &[[u64; {n}]; 25], e: &mut [[u64; {n}]; 25], rc: u64) {{")
+    w(f"    for j in 0..{n} {{")
     for x in range(5):
         w(f"        let c{x} = " + " ^ ".join(f"a[{x + 5 * y}][j]" for y in range(5)) + ";")
     for x in range(5):
@@ -192,5 +194,7 @@ scalar(w, "round", [])
 w("")
 scalar(w, "round_lc", COMPLEMENTED)
 w("")
-x4(w)
+xn(w, 4, "four")
+w("")
+xn(w, 8, "eight")
 print("\n".join(out))

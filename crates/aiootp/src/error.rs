@@ -364,7 +364,10 @@ pub enum StorageError {
 
 /// Errors of the asymmetric tools (`asymmetric`): key import, X25519,
 /// Ed25519 and the 2DH/3DH exchanges. Texts follow the reference where it
-/// has one (spec `asymmetric.md` §11).
+/// has one (spec `asymmetric.md` §11); [`reference_exception`] names the
+/// Python exception the reference raises in the same situation.
+///
+/// [`reference_exception`]: AsymmetricError::reference_exception
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum AsymmetricError {
@@ -377,7 +380,9 @@ pub enum AsymmetricError {
         /// Character position of the first offending character.
         position: usize,
     },
-    /// Key bytes of the wrong length.
+    /// Key bytes of the wrong length. The text is the reference backend's
+    /// (`cryptography` 47) without the OpenSSL error string it appends
+    /// for X25519 private keys.
     #[error("{what} is 32 bytes long")]
     KeyLength {
         /// Which key, e.g. "An X25519 public key".
@@ -390,44 +395,163 @@ pub enum AsymmetricError {
     #[error("Error computing shared key.")]
     LowOrderPoint,
     /// Ed25519 verification failed (any reason, including a signature of
-    /// the wrong length).
+    /// the wrong length). The reference's exception has an empty message.
     #[error("invalid Ed25519 signature")]
     InvalidSignature,
+    /// A peer's identity key is not the expected one (hardened check, not
+    /// in the reference).
+    #[error("the peer's identity key is not the expected one")]
+    UnexpectedPeerIdentity,
+    /// The peer's key-confirmation tag is wrong: the two sides do not
+    /// hold the same key (hardened check, not in the reference).
+    #[error("key confirmation failed")]
+    ConfirmationFailed,
     /// The operating system's random number generator failed.
     #[error("random number generator failed: {0}")]
     Random(String),
 }
 
-/// Errors of the Ropake protocol (`ropake`), spec `ropake.md` §11.
+impl AsymmetricError {
+    /// The class of the exception the reference raises in the same
+    /// situation (`ValueError`, `InvalidSignature`), for tools that
+    /// report errors the way the reference's oracle does; `None` for the
+    /// hardened checks and failures the reference has no counterpart for.
+    #[must_use]
+    pub fn reference_exception(&self) -> Option<&'static str> {
+        match self {
+            Self::MissingKeyMaterial | Self::NonHex { .. } | Self::KeyLength { .. } => {
+                Some("ValueError")
+            }
+            Self::LowOrderPoint => Some("ValueError"),
+            Self::InvalidSignature => Some("InvalidSignature"),
+            Self::UnexpectedPeerIdentity | Self::ConfirmationFailed | Self::Random(_) => None,
+        }
+    }
+
+    /// The message of the reference's exception (`str(exc)`): this
+    /// error's text, except the empty text of `InvalidSignature`.
+    #[must_use]
+    pub fn reference_message(&self) -> String {
+        match self {
+            Self::InvalidSignature => String::new(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Errors of the Ropake protocol ([`crate::ropake`]), spec `ropake.md`
+/// §11. Where the reference raises an exception of its own, the message is
+/// its text.
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum RopakeError {
     /// The client database holds no Ropake key: never registered, or
-    /// opened with another password.
+    /// opened with another password (which opens another, empty
+    /// database).
     #[error("Must provide ``key`` material to mix with ``label``.")]
     NotRegistered,
-    /// The server has no record under the hello's `key_id` (a replayed or
-    /// stale hello, or an unknown client).
+    /// The server has no record under the hello's `key_id`: a replayed or
+    /// stale hello (the record ratcheted), a client locked out by a lost
+    /// response, or an unknown client.
     #[error("'{key_id}'")]
     UnknownKeyId {
-        /// The `key_id` the hello named.
+        /// The `key_id` the hello named (public: it travels in clear).
         key_id: String,
     },
-    /// A message lacks a field or has one of the wrong type.
-    #[error("malformed Ropake message: {0}")]
-    Malformed(String),
-    /// Authentication or expiry of an encrypted message failed.
-    #[error(transparent)]
-    Cipher(#[from] CipherError),
-    /// An X25519 failure (e.g. a low-order public key).
+    /// A login message failed authentication: altered, replayed from
+    /// another key, or made with another key. Says nothing about which
+    /// check failed.
+    #[error("HMAC of ``data`` isn't valid.")]
+    Authentication,
+    /// A login message is older than the receiver's `ttl` allows (checked
+    /// after authentication).
+    #[error("Timestamp expired by <{seconds}> seconds.")]
+    Expired {
+        /// How many seconds past the limit.
+        seconds: i128,
+    },
+    /// A message lacks a field, has one of the wrong type, or is not JSON.
+    #[error("malformed {what}: {reason}")]
+    Malformed {
+        /// Which message (e.g. `registration hello`).
+        what: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The client database's Ropake tags are inconsistent (e.g. a `key`
+    /// without a password `salt`).
+    #[error("the client database's Ropake state is damaged: {reason}")]
+    ClientState {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// An X25519 failure: a low-order public key (the reference's `Error
+    /// computing shared key.`).
     #[error(transparent)]
     Asymmetric(#[from] AsymmetricError),
-    /// The client database failed.
+    /// A database failed: the client's, or a [`Database`](crate::db::Database)
+    /// used as the server's record store.
     #[error(transparent)]
     Db(#[from] DbError),
-    /// The server's record store failed.
-    #[error("Ropake record store: {0}")]
+    /// The server's record file could not be read or written.
+    #[error("ropake record store {path}: {source}")]
+    StoreIo {
+        /// The file.
+        path: String,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The server's record store holds something that is not a records
+    /// file or not a record.
+    #[error("ropake record store {path}: {reason}")]
+    StoreCorrupt {
+        /// The file (or database tag file).
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Another failure of a caller-provided record store.
+    #[error("ropake record store: {0}")]
     Store(String),
+    /// The randomness source failed (or returned an unusable value).
+    #[error("random number generator failed: {0}")]
+    Random(String),
+}
+
+/// Errors of the key helpers (`keygen`): table keys, mnemonics, digit
+/// streams, permutations and deniable file names (spec `utilities.md`
+/// §3, §4, §8).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum KeygenError {
+    /// The key is empty (the reference would silently draw a random one).
+    #[error("No ``key`` was specified.")]
+    MissingKey,
+    /// A character table with fewer than two characters (the reference
+    /// divides by zero or loops forever).
+    #[error("a character table needs at least 2 characters, got {len}")]
+    InvalidTable {
+        /// The number of characters given.
+        len: usize,
+    },
+    /// An empty word list for a mnemonic.
+    #[error("the word list is empty")]
+    EmptyWordList,
+    /// A size of zero where the reference cuts data into `size`-byte
+    /// pieces (Python: `range() arg 3 must not be zero`).
+    #[error("``size`` must be at least 1")]
+    ZeroSize,
+    /// `deniable_filename` with a fold size above 16 bytes.
+    #[error("Choose a ``size`` <= 16 bytes.")]
+    FilenameSize,
+    /// A sequence too long for CPython's 32-bit `shuffle` draws (more than
+    /// 2^32 - 1 elements).
+    #[error("a sequence of {len} elements is too long to permute")]
+    TooLong {
+        /// The length given.
+        len: usize,
+    },
 }
 
 /// Every error of this crate.
@@ -458,6 +582,9 @@ pub enum Error {
     /// A Ropake protocol error.
     #[error(transparent)]
     Ropake(#[from] RopakeError),
+    /// A key helper error (`keygen`).
+    #[error(transparent)]
+    Keygen(#[from] KeygenError),
     /// The operating system's random number generator failed.
     #[error("random number generator failed: {0}")]
     Random(String),

@@ -47,6 +47,7 @@ pub mod keygen;
 pub mod random;
 pub mod ropake;
 pub mod secret;
+pub mod timing;
 
 pub use compat::{Ciphertext, OneTimePad};
 pub use error::Error;

@@ -17,17 +17,40 @@
 //! lanes (generated from the same tables). On x86-64 CPUs with AVX2 they
 //! cost about 1.4 scalar permutations, elsewhere three or more (the
 //! baseline SSE2 has no 64-bit vector rotate), so that code too is
-//! compiled twice and the AVX2 copy chosen at run time. Those two calls
-//! are the crate's only `unsafe`. The sponges have a resumable API for
+//! compiled twice and the AVX2 copy chosen at run time. [`p1600_x8`] runs
+//! eight in lockstep, compiled twice too: portable, and with AVX-512F
+//! chosen at run time (that copy is untested on CPUs without AVX-512,
+//! among them the machine this crate is developed on). Those three calls
+//! are the crate's only `unsafe`.
+//!
+//! For the AOT2 format: [`TurboShake256`] and [`Kt256`] (RFC 9861, on
+//! Keccak-p\[1600, 12\]), whose independent work (KT256's 8 KiB leaves,
+//! the blocks of [`turboshake256_keystream`]) runs in 1, 4 or 8 lanes as
+//! [`Backend::detected`] chooses for this CPU.
+//!
+//! The SHA-3 sponges (crate-internal) have a resumable API for
 //! schedulers that permute many sponges together (the compat cipher's
 //! keystream and tag): absorb until the rate is full, permute the state
 //! elsewhere, take a padded copy and read its digest once permuted.
 
+mod kt256;
+mod lanes;
 mod round;
+mod turboshake;
 #[allow(unsafe_code)] // run-time CPU feature dispatch, see the module
 mod x1;
 #[allow(unsafe_code)] // run-time CPU feature dispatch, see the module
 mod x4;
+#[allow(unsafe_code)] // run-time CPU feature dispatch, see the module
+mod x8;
+
+pub use kt256::{Kt256, kt256, kt256_with};
+pub use lanes::Backend;
+pub use turboshake::{
+    TURBOSHAKE_DEFAULT_DOMAIN, TurboShake256, TurboShake256Reader, turboshake256,
+    turboshake256_keystream, turboshake256_keystream_with, turboshake256_xor_keystream,
+    turboshake256_xor_keystream_with,
+};
 
 /// The 24 round constants of Keccak-f\[1600\] (FIPS 202, ι step).
 const RC: [u64; 24] = [
@@ -83,6 +106,17 @@ pub fn p1600_x4(state: &mut [[u64; 4]; 25], rounds: usize) {
 /// Keccak-f\[1600\] on four transposed states (see [`p1600_x4`]).
 pub fn f1600_x4(state: &mut [[u64; 4]; 25]) {
     x4::permute(state, &RC);
+}
+
+/// Keccak-p\[1600, `rounds`\] on eight independent states at once, in
+/// lockstep: `state[i][j]` is lane `i` of state `j`. The same results as
+/// [`p1600`] on each state.
+///
+/// On x86-64 CPUs with AVX-512F this runs code compiled for AVX-512 (one
+/// register per `[u64; 8]`); elsewhere portable code, slower than two
+/// [`p1600_x4`] calls.
+pub fn p1600_x8(state: &mut [[u64; 8]; 25], rounds: usize) {
+    x8::permute(state, &RC[24 - rounds.min(24)..]);
 }
 
 /// Whether [`f1600_x4`] costs well under two [`f1600`] on this CPU

@@ -300,3 +300,71 @@ pub(super) fn round_x4(a: &[[u64; 4]; 25], e: &mut [[u64; 4]; 25], rc: u64) {
         e[24][j] = b4 ^ (!b0 & b1);
     }
 }
+
+/// One Keccak-p\[1600\] round on eight transposed states (`a[i][j]` is lane
+/// `i` of state `j`) with round constant `rc`, from `a` into `e`.
+#[inline(always)]
+pub(super) fn round_x8(a: &[[u64; 8]; 25], e: &mut [[u64; 8]; 25], rc: u64) {
+    for j in 0..8 {
+        let c0 = a[0][j] ^ a[5][j] ^ a[10][j] ^ a[15][j] ^ a[20][j];
+        let c1 = a[1][j] ^ a[6][j] ^ a[11][j] ^ a[16][j] ^ a[21][j];
+        let c2 = a[2][j] ^ a[7][j] ^ a[12][j] ^ a[17][j] ^ a[22][j];
+        let c3 = a[3][j] ^ a[8][j] ^ a[13][j] ^ a[18][j] ^ a[23][j];
+        let c4 = a[4][j] ^ a[9][j] ^ a[14][j] ^ a[19][j] ^ a[24][j];
+        let d0 = c4 ^ c1.rotate_left(1);
+        let d1 = c0 ^ c2.rotate_left(1);
+        let d2 = c1 ^ c3.rotate_left(1);
+        let d3 = c2 ^ c4.rotate_left(1);
+        let d4 = c3 ^ c0.rotate_left(1);
+        let b0 = a[0][j] ^ d0;
+        let b1 = (a[6][j] ^ d1).rotate_left(44);
+        let b2 = (a[12][j] ^ d2).rotate_left(43);
+        let b3 = (a[18][j] ^ d3).rotate_left(21);
+        let b4 = (a[24][j] ^ d4).rotate_left(14);
+        e[0][j] = b0 ^ (!b1 & b2) ^ rc;
+        e[1][j] = b1 ^ (!b2 & b3);
+        e[2][j] = b2 ^ (!b3 & b4);
+        e[3][j] = b3 ^ (!b4 & b0);
+        e[4][j] = b4 ^ (!b0 & b1);
+        let b0 = (a[3][j] ^ d3).rotate_left(28);
+        let b1 = (a[9][j] ^ d4).rotate_left(20);
+        let b2 = (a[10][j] ^ d0).rotate_left(3);
+        let b3 = (a[16][j] ^ d1).rotate_left(45);
+        let b4 = (a[22][j] ^ d2).rotate_left(61);
+        e[5][j] = b0 ^ (!b1 & b2);
+        e[6][j] = b1 ^ (!b2 & b3);
+        e[7][j] = b2 ^ (!b3 & b4);
+        e[8][j] = b3 ^ (!b4 & b0);
+        e[9][j] = b4 ^ (!b0 & b1);
+        let b0 = (a[1][j] ^ d1).rotate_left(1);
+        let b1 = (a[7][j] ^ d2).rotate_left(6);
+        let b2 = (a[13][j] ^ d3).rotate_left(25);
+        let b3 = (a[19][j] ^ d4).rotate_left(8);
+        let b4 = (a[20][j] ^ d0).rotate_left(18);
+        e[10][j] = b0 ^ (!b1 & b2);
+        e[11][j] = b1 ^ (!b2 & b3);
+        e[12][j] = b2 ^ (!b3 & b4);
+        e[13][j] = b3 ^ (!b4 & b0);
+        e[14][j] = b4 ^ (!b0 & b1);
+        let b0 = (a[4][j] ^ d4).rotate_left(27);
+        let b1 = (a[5][j] ^ d0).rotate_left(36);
+        let b2 = (a[11][j] ^ d1).rotate_left(10);
+        let b3 = (a[17][j] ^ d2).rotate_left(15);
+        let b4 = (a[23][j] ^ d3).rotate_left(56);
+        e[15][j] = b0 ^ (!b1 & b2);
+        e[16][j] = b1 ^ (!b2 & b3);
+        e[17][j] = b2 ^ (!b3 & b4);
+        e[18][j] = b3 ^ (!b4 & b0);
+        e[19][j] = b4 ^ (!b0 & b1);
+        let b0 = (a[2][j] ^ d2).rotate_left(62);
+        let b1 = (a[8][j] ^ d3).rotate_left(55);
+        let b2 = (a[14][j] ^ d4).rotate_left(39);
+        let b3 = (a[15][j] ^ d0).rotate_left(41);
+        let b4 = (a[21][j] ^ d1).rotate_left(2);
+        e[20][j] = b0 ^ (!b1 & b2);
+        e[21][j] = b1 ^ (!b2 & b3);
+        e[22][j] = b2 ^ (!b3 & b4);
+        e[23][j] = b3 ^ (!b4 & b0);
+        e[24][j] = b4 ^ (!b0 & b1);
+    }
+}

@@ -1,0 +1,247 @@
+//! KT256 (RFC 9861 §3): KangarooTwelve's tree hash on TurboSHAKE256.
+//!
+//! `S = M ‖ C ‖ length_encode(|C|)`. Up to 8192 bytes, KT256 is
+//! `TurboSHAKE256(S, 0x07, L)`. Longer, `S` is cut into 8192-byte chunks
+//! `S_0, S_1, …, S_n`; each `S_i` (i ≥ 1) is a leaf whose 64-byte
+//! chaining value is `TurboSHAKE256(S_i, 0x0B, 64)`, and the output is
+//! `TurboSHAKE256(S_0 ‖ 03 00⁷ ‖ CV_1 ‖ … ‖ CV_n ‖ length_encode(n) ‖ FF FF,
+//! 0x06, L)`.
+//!
+//! The leaves are independent: they are hashed four or eight at a time in
+//! SIMD lanes (see [`Backend`]). The hasher absorbs `S_0` into the final
+//! node as it comes, then keeps at most one group of leaves (8192 bytes
+//! per lane) in a buffer; a long `update` hashes groups straight from the
+//! caller's slice.
+
+use super::lanes::{self, Backend};
+use super::turboshake::{Absorber, TurboShake256Reader};
+
+/// Bytes in a chunk of `S` (a leaf).
+const CHUNK: usize = 8192;
+
+/// Domain byte of the chaining values of leaves.
+pub(super) const LEAF_DOMAIN: u8 = 0x0B;
+
+/// Domain byte of a message of one chunk.
+const SINGLE_DOMAIN: u8 = 0x07;
+
+/// Domain byte of the final node of a tree.
+const FINAL_DOMAIN: u8 = 0x06;
+
+/// `length_encode(x)` (RFC 9861 §3.3): the big-endian bytes of `x`
+/// without leading zeros, then their count; 0 is the single byte 0.
+fn length_encode(x: u64, out: &mut [u8; 9]) -> &[u8] {
+    let bytes = x.to_be_bytes();
+    let skip = bytes.iter().take_while(|&&b| b == 0).count();
+    let n = 8 - skip;
+    out[..n].copy_from_slice(&bytes[skip..]);
+    out[n] = n as u8;
+    &out[..=n]
+}
+
+/// KT256 (RFC 9861): a tree hash with 256-bit security, extendable
+/// output and a customization string, parallel over 8 KiB leaves.
+///
+/// **Hazardous material**: a building block of the AOT2 format. The
+/// output depends only on the concatenated input (however it is split
+/// over [`update`](Self::update) calls), the customization string and the
+/// total length read.
+///
+/// ```
+/// use aiootp::keccak::{Kt256, kt256};
+///
+/// let data = vec![7u8; 100_000];
+/// let mut h = Kt256::new(b"my protocol");
+/// h.update(&data[..1000]);
+/// h.update(&data[1000..]);
+/// let mut out = [0u8; 32];
+/// h.finalize_into(&mut out);
+///
+/// let mut one_shot = [0u8; 32];
+/// kt256(&data, b"my protocol", &mut one_shot);
+/// assert_eq!(out, one_shot);
+/// ```
+#[derive(Clone)]
+pub struct Kt256 {
+    /// The final node (or the single node), holding `S_0` and then the
+    /// chaining values.
+    node: Absorber,
+    /// The customization string, absorbed at the end.
+    custom: Vec<u8>,
+    /// Bytes of `S_0` absorbed so far (up to [`CHUNK`]).
+    first: usize,
+    /// Whether `S` is longer than one chunk (the `03 00⁷` marker is in
+    /// the node).
+    tree: bool,
+    /// Leaves absorbed into the node so far.
+    leaves: u64,
+    /// Pending leaf bytes, less than one group of [`CHUNK`]-byte leaves.
+    buf: Vec<u8>,
+    /// The lanes that hash leaves.
+    backend: Backend,
+}
+
+impl Kt256 {
+    /// A fresh hasher with customization string `customization` (may be
+    /// empty), hashing leaves with [`Backend::detected`].
+    pub fn new(customization: &[u8]) -> Self {
+        Self::with_backend(customization, Backend::detected())
+    }
+
+    /// [`Kt256::new`] with the given lane [`Backend`] (the same output
+    /// whatever the back end; for tests and benchmarks).
+    pub fn with_backend(customization: &[u8], backend: Backend) -> Self {
+        Self {
+            node: Absorber::new(),
+            custom: customization.to_vec(),
+            first: 0,
+            tree: false,
+            leaves: 0,
+            buf: Vec::new(),
+            backend,
+        }
+    }
+
+    /// Leaves per group: the back end's widest.
+    fn group(&self) -> usize {
+        match self.backend {
+            Backend::Scalar => 1,
+            Backend::X4 => 4,
+            Backend::X8 => 8,
+        }
+    }
+
+    /// Absorbs `data` (part of `M`).
+    pub fn update(&mut self, data: &[u8]) {
+        self.absorb(data);
+    }
+
+    /// Absorbs part of `S`.
+    fn absorb(&mut self, mut data: &[u8]) {
+        if self.first < CHUNK {
+            let n = data.len().min(CHUNK - self.first);
+            self.node.absorb(&data[..n]);
+            self.first += n;
+            data = &data[n..];
+        }
+        if data.is_empty() {
+            return;
+        }
+        if !self.tree {
+            self.node.absorb(&[0x03, 0, 0, 0, 0, 0, 0, 0]);
+            self.tree = true;
+        }
+        let batch = self.group() * CHUNK;
+        if !self.buf.is_empty() {
+            let n = data.len().min(batch - self.buf.len());
+            self.buf.extend_from_slice(&data[..n]);
+            data = &data[n..];
+            if self.buf.len() == batch {
+                let buf = std::mem::take(&mut self.buf);
+                self.hash_leaves(&buf);
+                self.buf = buf;
+                zeroize::Zeroize::zeroize(&mut self.buf);
+            }
+        }
+        while data.len() >= batch {
+            self.hash_leaves(&data[..batch]);
+            data = &data[batch..];
+        }
+        if !data.is_empty() {
+            if self.buf.capacity() < batch {
+                self.buf.reserve_exact(batch);
+            }
+            self.buf.extend_from_slice(data);
+        }
+    }
+
+    /// Hashes the leaves `data` cuts into (all of [`CHUNK`] bytes but the
+    /// last) and absorbs their chaining values into the node.
+    fn hash_leaves(&mut self, data: &[u8]) {
+        let mut cvs = [[0u8; 64]; 8];
+        for group in data.chunks(8 * CHUNK) {
+            let mut leaves: [&[u8]; 8] = [&[]; 8];
+            let mut n = 0;
+            for (slot, leaf) in leaves.iter_mut().zip(group.chunks(CHUNK)) {
+                *slot = leaf;
+                n += 1;
+            }
+            let cvs = &mut cvs[..n];
+            lanes::leaf_cvs(self.backend, &leaves[..n], cvs);
+            for cv in cvs.iter() {
+                self.node.absorb(cv);
+            }
+            self.leaves += n as u64;
+        }
+    }
+
+    /// Ends the input: the returned reader squeezes the output.
+    pub fn finalize_xof(mut self) -> TurboShake256Reader {
+        let custom = std::mem::take(&mut self.custom);
+        self.absorb(&custom);
+        let mut enc = [0u8; 9];
+        self.absorb(length_encode(custom.len() as u64, &mut enc));
+        if !self.tree {
+            return std::mem::replace(&mut self.node, Absorber::new()).finish(SINGLE_DOMAIN);
+        }
+        let buf = std::mem::take(&mut self.buf);
+        if !buf.is_empty() {
+            self.hash_leaves(&buf);
+        }
+        let mut enc = [0u8; 9];
+        self.node.absorb(length_encode(self.leaves, &mut enc));
+        self.node.absorb(&[0xFF, 0xFF]);
+        std::mem::replace(&mut self.node, Absorber::new()).finish(FINAL_DOMAIN)
+    }
+
+    /// Ends the input and writes the first `out.len()` bytes of output.
+    pub fn finalize_into(self, out: &mut [u8]) {
+        self.finalize_xof().squeeze(out);
+    }
+}
+
+impl Drop for Kt256 {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.buf);
+        zeroize::Zeroize::zeroize(&mut self.custom);
+    }
+}
+
+impl std::fmt::Debug for Kt256 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kt256")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `KT256(message, customization, out.len())`: writes `out.len()` bytes
+/// of output. Leaves are hashed in SIMD lanes ([`Backend::detected`]).
+pub fn kt256(message: &[u8], customization: &[u8], out: &mut [u8]) {
+    kt256_with(Backend::detected(), message, customization, out);
+}
+
+/// [`kt256`] with the given lane [`Backend`] (the same output whatever
+/// the back end; for tests and benchmarks).
+pub fn kt256_with(backend: Backend, message: &[u8], customization: &[u8], out: &mut [u8]) {
+    let mut h = Kt256::with_backend(customization, backend);
+    h.update(message);
+    h.finalize_into(out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_encode_matches_rfc_examples() {
+        let mut b = [0u8; 9];
+        assert_eq!(length_encode(0, &mut b), [0x00]);
+        assert_eq!(length_encode(12, &mut b), [0x0C, 0x01]);
+        assert_eq!(length_encode(65538, &mut b), [0x01, 0x00, 0x02, 0x03]);
+        assert_eq!(
+            length_encode(u64::MAX, &mut b),
+            [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x08]
+        );
+    }
+}
