@@ -22,6 +22,15 @@
 //! ## Layout
 //! - [`compat`]: the aiootp 0.17.0 formats, byte for byte (the only format
 //!   so far; the hardened AOT2 format is planned).
+//! - [`db`]: the transparently encrypted database ([`Database`],
+//!   [`AsyncDatabase`](db::AsyncDatabase)), aiootp 0.17.0 directories.
+//! - [`asymmetric`]: [`X25519`] (exchange, 2DH, 3DH) and [`Ed25519`].
+//! - [`ropake`]: the Ropake password-authenticated key exchange.
+//! - [`iter`]: the generator toolkit (the seed's `Comprende` methods on
+//!   every `Iterator` and `Stream`).
+//! - [`keygen`], [`data`], [`timing`]: key helpers (table keys,
+//!   mnemonics, uuids), the primes and word list, a timing helper.
+//! - [`keccak`]: the Keccak permutation and sponges behind all of it.
 //! - [`secret`]: key newtypes (zeroized, redacted, constant-time equality).
 //! - [`random`]: the OS random number generator.
 //! - [`error`]: one error enum per layer and the umbrella [`Error`].
@@ -49,5 +58,7 @@ pub mod ropake;
 pub mod secret;
 pub mod timing;
 
+pub use asymmetric::{Ed25519, X25519};
 pub use compat::{Ciphertext, OneTimePad};
+pub use db::Database;
 pub use error::Error;
