@@ -36,4 +36,9 @@ for r in ref["results"]:
         ours = json.load(fh)["median"]["point_estimate"] / 1e9
     print("%-28s %9.3f ms %9.3f ms %7.1fx"
           % (r["name"], r["seconds"] * 1e3, ours * 1e3, r["seconds"] / ours))
+f = os.path.join(crit, "ropake", "login_round_memory_db", "new", "estimates.json")
+if os.path.exists(f):
+    with open(f) as fh:
+        ours = json.load(fh)["median"]["point_estimate"] / 1e9
+    print("(ours, client database in memory: login round %.3f ms)" % (ours * 1e3))
 EOF

@@ -28,7 +28,7 @@ find_python() {
 
 ready() {
     [ -x "$VENV/bin/python" ] &&
-        "$VENV/bin/python" -W ignore -c 'import aiootp; assert aiootp.__version__ == "0.17.0"' >/dev/null 2>&1
+        "$VENV/bin/python" -W ignore -c 'import aiootp, Crypto.Hash.TurboSHAKE256; assert aiootp.__version__ == "0.17.0"' >/dev/null 2>&1
 }
 
 if ! ready; then

@@ -41,8 +41,8 @@
 //! `SECURITY.md`): use it to read and write data shared with Python
 //! aiootp, not as a general-purpose AEAD.
 #![deny(missing_docs)]
-// The exceptions: the run-time CPU feature dispatch of `keccak::x1` (BMI)
-// and `keccak::x4` (AVX2), one `unsafe` call each.
+// The exceptions: the run-time CPU feature dispatch of `keccak::x1` (BMI),
+// `keccak::x4` (AVX2) and `keccak::x8` (AVX-512F), one `unsafe` call each.
 #![deny(unsafe_code)]
 
 pub mod asymmetric;

@@ -17,7 +17,7 @@ fn flip(bytes: [u8; 32], bit: usize) -> [u8; 32] {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(32))]
 
     #[test]
     fn sign_verify_round_trip(seed in any::<[u8; 32]>(), msg in proptest::collection::vec(any::<u8>(), 0..300), bit in 0usize..512) {

@@ -210,6 +210,30 @@ fn damaged_client_state_is_refused() {
 }
 
 #[test]
+fn finish_on_another_database_is_refused() {
+    let (_client, mut db, mut records) = registered("finish elsewhere");
+    let other = Client::new("another client");
+    let mut other_db = other.open();
+    let (state, hello) = ClientLogin::start(&mut db, 0, &mut OsEntropy).unwrap();
+    let (response, _) = server_login(&hello, &mut records, 0, &mut OsEntropy).unwrap();
+    let err = state
+        .finish(&mut other_db, &response, &mut OsEntropy)
+        .unwrap_err();
+    assert!(matches!(err, RopakeError::ClientState { .. }), "{err}");
+    let (state, _) = ClientRegistration::start(&mut db, &mut OsEntropy).unwrap();
+    let response = RegistrationResponse::from_json(&format!(
+        r#"{{"pub": "{}", "salt": "s", "session_salt": "t"}}"#,
+        "09".repeat(32)
+    ))
+    .unwrap();
+    assert!(matches!(
+        state.finish(&mut other_db, &response),
+        Err(RopakeError::ClientState { .. })
+    ));
+    assert!(dump(&mut other_db).is_empty());
+}
+
+#[test]
 fn read_only_client_database_is_refused_before_sending() {
     let (client, db, _records) = registered("read only");
     drop(db);

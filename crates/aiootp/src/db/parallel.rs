@@ -10,9 +10,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// small tag files).
 const GRAB: usize = 8;
 
-/// Threads for CPU-bound work: the available parallelism.
+/// Threads for CPU-bound work: the available parallelism, asked once
+/// (the query reads cgroup files, a cost every small save paid).
 pub(crate) fn cpu_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, NonZero::get)
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, NonZero::get))
 }
 
 /// Threads for file writes that each end in an `fsync`: more than the

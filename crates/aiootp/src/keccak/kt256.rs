@@ -118,6 +118,26 @@ impl Kt256 {
 
     /// Absorbs part of `S`.
     fn absorb(&mut self, mut data: &[u8]) {
+        let group = self.group();
+        let need = CHUNK - self.first;
+        if self.first < CHUNK && group > 1 && data.len() >= need + (group - 1) * CHUNK {
+            // The rest of S_0 and the first leaves are all here: the final
+            // node absorbs S_0 in a lane next to them.
+            let (s0, rest) = data.split_at(need);
+            let (leaves, rest) = rest.split_at((group - 1) * CHUNK);
+            let mut slots: [&[u8]; 8] = [&[]; 8];
+            for (slot, leaf) in slots.iter_mut().zip(leaves.chunks(CHUNK)) {
+                *slot = leaf;
+            }
+            let mut cvs = [[0u8; 64]; 8];
+            let n = group - 1;
+            lanes::node_and_leaf_cvs(self.backend, &mut self.node, s0, &slots[..n], &mut cvs[..n]);
+            self.first = CHUNK;
+            self.node.absorb(&[0x03, 0, 0, 0, 0, 0, 0, 0]);
+            self.tree = true;
+            self.absorb_cvs(&cvs[..n]);
+            data = rest;
+        }
         if self.first < CHUNK {
             let n = data.len().min(CHUNK - self.first);
             self.node.absorb(&data[..n]);
@@ -168,26 +188,33 @@ impl Kt256 {
             }
             let cvs = &mut cvs[..n];
             lanes::leaf_cvs(self.backend, &leaves[..n], cvs);
-            for cv in cvs.iter() {
-                self.node.absorb(cv);
-            }
-            self.leaves += n as u64;
+            self.absorb_cvs(cvs);
         }
+    }
+
+    /// Absorbs the chaining values of the next leaves into the node.
+    fn absorb_cvs(&mut self, cvs: &[[u8; 64]]) {
+        for cv in cvs {
+            self.node.absorb(cv);
+        }
+        self.leaves += cvs.len() as u64;
     }
 
     /// Ends the input: the returned reader squeezes the output.
     pub fn finalize_xof(mut self) -> TurboShake256Reader {
-        let custom = std::mem::take(&mut self.custom);
+        let mut custom = std::mem::take(&mut self.custom);
         self.absorb(&custom);
         let mut enc = [0u8; 9];
         self.absorb(length_encode(custom.len() as u64, &mut enc));
+        zeroize::Zeroize::zeroize(&mut custom);
         if !self.tree {
             return std::mem::replace(&mut self.node, Absorber::new()).finish(SINGLE_DOMAIN);
         }
-        let buf = std::mem::take(&mut self.buf);
+        let mut buf = std::mem::take(&mut self.buf);
         if !buf.is_empty() {
             self.hash_leaves(&buf);
         }
+        zeroize::Zeroize::zeroize(&mut buf);
         let mut enc = [0u8; 9];
         self.node.absorb(length_encode(self.leaves, &mut enc));
         self.node.absorb(&[0xFF, 0xFF]);

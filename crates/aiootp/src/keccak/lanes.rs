@@ -136,14 +136,6 @@ impl<const N: usize> LaneState<N> {
         }
     }
 
-    /// XORs the full rate block `block` (136 bytes) into state `j`.
-    #[inline(always)]
-    fn xor_block(&mut self, j: usize, block: &[u8]) {
-        for (i, lane) in self.s[..RATE / 8].iter_mut().enumerate() {
-            lane[j] ^= le64(block, 8 * i);
-        }
-    }
-
     /// XORs `data` into state `j` from byte `pos` on (`pos + data.len()`
     /// at most [`RATE`]).
     fn xor_bytes(&mut self, j: usize, pos: usize, data: &[u8]) {
@@ -189,59 +181,188 @@ impl<const N: usize> Drop for LaneState<N> {
     }
 }
 
-/// The 64-byte chaining values `TurboSHAKE256(leaf, 0x0B, 64)` of up to
-/// `N` leaves (each of 1 to 8192 bytes, of any lengths), in lockstep: a
-/// shorter leaf's value is read as soon as its last block is permuted.
-fn leaf_cvs_n<const N: usize>(leaves: &[&[u8]], cvs: &mut [[u8; 64]]) {
-    debug_assert!(leaves.len() <= N && leaves.len() == cvs.len());
-    let mut st = LaneState::<N> {
-        s: [[0u64; N]; 25],
-    };
-    // Blocks before the last (padded) one, per leaf.
-    let full = |leaf: &[u8]| leaf.len() / RATE;
-    let all_full = leaves.iter().map(|l| full(l)).min().unwrap_or(0);
-    let steps = leaves.iter().map(|l| full(l) + 1).max().unwrap_or(0);
-    let lockstep = leaves.len() == N;
-    for b in 0..steps {
-        if lockstep && b < all_full {
-            // Every state takes a full block: the common case.
-            for i in 0..RATE / 8 {
-                for (j, leaf) in leaves.iter().enumerate() {
-                    st.s[i][j] ^= le64(leaf, b * RATE + 8 * i);
-                }
-            }
+/// One lane's share of a KT256 batch: absorbing `data` into a state that
+/// already holds `start` bytes of its current block, block by block.
+struct Job<'a> {
+    data: &'a [u8],
+    start: usize,
+    /// Steps that absorb a block up to its end (each then permuted).
+    full: usize,
+    /// A leaf: after the full blocks, its tail is padded with
+    /// [`LEAF_DOMAIN`](super::kt256::LEAF_DOMAIN), permuted, and the
+    /// chaining value read. Otherwise (the final node) the tail is left
+    /// unpermuted.
+    leaf: bool,
+}
+
+impl Job<'_> {
+    fn new(data: &[u8], start: usize, leaf: bool) -> Job<'_> {
+        let head = RATE - start;
+        let full = if data.len() < head {
+            0
         } else {
-            for (j, leaf) in leaves.iter().enumerate() {
-                let f = full(leaf);
-                if b < f {
-                    st.xor_block(j, &leaf[b * RATE..(b + 1) * RATE]);
-                } else if b == f {
-                    let tail = &leaf[b * RATE..];
-                    st.xor_bytes(j, 0, tail);
-                    st.pad(j, tail.len(), super::kt256::LEAF_DOMAIN);
-                }
-            }
+            1 + (data.len() - head) / RATE
+        };
+        Job {
+            data,
+            start,
+            full,
+            leaf,
         }
-        st.permute();
-        for (j, leaf) in leaves.iter().enumerate() {
-            if b == full(leaf) {
-                st.squeeze(j, &mut cvs[j], false);
-            }
+    }
+
+    /// The data of block `b` (< `full`) and where it goes in the state.
+    fn block(&self, b: usize) -> (&[u8], usize) {
+        let head = RATE - self.start;
+        if b == 0 {
+            (&self.data[..head], self.start)
+        } else {
+            let at = head + (b - 1) * RATE;
+            (&self.data[at..at + RATE], 0)
+        }
+    }
+
+    /// The bytes after the full blocks, and where they go in the state.
+    fn tail(&self) -> (&[u8], usize) {
+        if self.full == 0 {
+            (self.data, self.start)
+        } else {
+            (&self.data[RATE - self.start + (self.full - 1) * RATE..], 0)
         }
     }
 }
 
-/// The chaining values of `leaves` (see [`leaf_cvs_n`]), grouped into
-/// lanes as `backend` says.
+/// Up to `N` independent pieces of KT256 in lockstep: the chaining values
+/// `TurboSHAKE256(leaf, 0x0B, 64)` of `leaves` (each of 1 to 8192 bytes,
+/// of any lengths; a shorter leaf's value is read as soon as its last
+/// block is permuted) and, when `node` is given (then in lane 0, with
+/// `leaves.len() < N`), the final node absorbing the rest of `S_0`.
+fn batch_n<const N: usize>(
+    node: Option<(&mut Absorber, &[u8])>,
+    leaves: &[&[u8]],
+    cvs: &mut [[u8; 64]],
+) {
+    debug_assert!(leaves.len() == cvs.len());
+    let mut st = LaneState::<N> { s: [[0u64; N]; 25] };
+    let mut jobs: [Option<Job<'_>>; N] = [const { None }; N];
+    let (mut node, first_leaf) = match node {
+        Some((absorber, data)) => {
+            if absorber.pos == RATE {
+                super::p1600(&mut absorber.state, ROUNDS);
+                absorber.pos = 0;
+            }
+            for (lane, &w) in st.s.iter_mut().zip(absorber.state.iter()) {
+                lane[0] = w;
+            }
+            jobs[0] = Some(Job::new(data, absorber.pos, false));
+            (Some(absorber), 1)
+        }
+        None => (None, 0),
+    };
+    debug_assert!(first_leaf + leaves.len() <= N);
+    for (slot, leaf) in jobs[first_leaf..].iter_mut().zip(leaves) {
+        *slot = Some(Job::new(leaf, 0, true));
+    }
+    let steps = jobs
+        .iter()
+        .flatten()
+        .map(|j| j.full + usize::from(j.leaf))
+        .max()
+        .unwrap_or(0);
+    // Steps from which every lane takes a full, aligned block.
+    let aligned_from = jobs
+        .iter()
+        .flatten()
+        .map(|j| usize::from(j.start != 0))
+        .max()
+        .unwrap_or(0);
+    let aligned_to = jobs
+        .iter()
+        .map(|j| j.as_ref().map_or(0, |j| j.full))
+        .min()
+        .unwrap_or(0);
+    for b in 0..steps {
+        if b >= aligned_from && b < aligned_to {
+            // Every lane takes a full block: the common case.
+            let mut blocks: [&[u8]; N] = [&[]; N];
+            for (block, job) in blocks.iter_mut().zip(jobs.iter().flatten()) {
+                *block = job.block(b).0;
+            }
+            for i in 0..RATE / 8 {
+                for (lane, block) in st.s[i].iter_mut().zip(blocks) {
+                    *lane ^= le64(block, 8 * i);
+                }
+            }
+        } else {
+            for (j, job) in jobs.iter().enumerate() {
+                let Some(job) = job else { continue };
+                if b < job.full {
+                    let (block, at) = job.block(b);
+                    st.xor_bytes(j, at, block);
+                } else if b == job.full && job.leaf {
+                    let (tail, at) = job.tail();
+                    st.xor_bytes(j, at, tail);
+                    st.pad(j, at + tail.len(), super::kt256::LEAF_DOMAIN);
+                }
+            }
+        }
+        st.permute();
+        for (j, job) in jobs.iter().enumerate() {
+            let Some(job) = job else { continue };
+            if job.leaf && b == job.full {
+                st.squeeze(j, &mut cvs[j - first_leaf], false);
+            } else if !job.leaf
+                && b + 1 == job.full
+                && let Some(absorber) = node.as_deref_mut()
+            {
+                // The final node's last full block: its state leaves the
+                // lane (which goes on permuting for the leaves).
+                for (w, lane) in absorber.state.iter_mut().zip(st.s.iter()) {
+                    *w = lane[0];
+                }
+                absorber.pos = 0;
+            }
+        }
+    }
+    // The final node's tail stays in its rate, unpermuted.
+    if let (Some(absorber), Some(job)) = (node, &jobs[0]) {
+        let (tail, at) = job.tail();
+        debug_assert_eq!(at, absorber.pos);
+        absorber.absorb(tail);
+    }
+}
+
+/// The chaining values of `leaves` (see [`batch_n`]), grouped into lanes
+/// as `backend` says.
 pub(super) fn leaf_cvs(backend: Backend, leaves: &[&[u8]], cvs: &mut [[u8; 64]]) {
     backend.for_groups(leaves.len(), |width, r| {
         let (l, c) = (&leaves[r.clone()], &mut cvs[r]);
         match width {
-            8 => leaf_cvs_n::<8>(l, c),
-            4 => leaf_cvs_n::<4>(l, c),
-            _ => leaf_cvs_n::<1>(l, c),
+            8 => batch_n::<8>(None, l, c),
+            4 => batch_n::<4>(None, l, c),
+            _ => batch_n::<1>(None, l, c),
         }
     });
+}
+
+/// Absorbs `data` (the rest of `S_0`) into the final node `node` and
+/// computes the chaining values of `leaves` (fewer than the back end's
+/// width), all in one group of lanes.
+pub(super) fn node_and_leaf_cvs(
+    backend: Backend,
+    node: &mut Absorber,
+    data: &[u8],
+    leaves: &[&[u8]],
+    cvs: &mut [[u8; 64]],
+) {
+    match backend.group_width(leaves.len() + 1) {
+        8 => batch_n::<8>(Some((node, data)), leaves, cvs),
+        4 => batch_n::<4>(Some((node, data)), leaves, cvs),
+        _ => {
+            node.absorb(data);
+            leaf_cvs(backend, leaves, cvs);
+        }
+    }
 }
 
 /// Blocks `outs[k]` of the keystream for counters `first + k`, at most

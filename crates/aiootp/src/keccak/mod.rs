@@ -404,6 +404,18 @@ mod tests {
         assert_ne!(c, a);
     }
 
+    #[test]
+    fn twelve_rounds_are_rounds_12_to_23() {
+        // RFC 9861 §2: Keccak-p[1600, 12] is the last 12 rounds of
+        // Keccak-f[1600] (round constants 12..23).
+        let mut first_half_then_p12 = [7u64; 25];
+        x1::portable_for_tests(&mut first_half_then_p12, &RC[..12]);
+        p1600(&mut first_half_then_p12, 12);
+        let mut f = [7u64; 25];
+        f1600(&mut f);
+        assert_eq!(first_half_then_p12, f);
+    }
+
     fn words() -> impl Strategy<Value = [u64; 25]> {
         proptest::array::uniform25(any::<u64>())
     }
@@ -433,6 +445,38 @@ mod tests {
                 f1600(&mut w);
                 for (i, lane) in x4.iter().enumerate() {
                     prop_assert_eq!(lane[j], w[i]);
+                }
+            }
+        }
+
+        #[test]
+        fn portable_eight_lanes_are_eight_scalar_permutations(
+            s in proptest::array::uniform8(words()),
+            rounds in 0usize..=24,
+        ) {
+            // The portable copy whatever this CPU dispatches to (p1600_x8,
+            // with AVX-512 where the CPU has it, is checked against the
+            // scalar permutation in tests/keccak_turboshake.rs).
+            let mut x8 = [[0u64; 8]; 25];
+            for (i, lane) in x8.iter_mut().enumerate() {
+                for (j, w) in lane.iter_mut().enumerate() {
+                    *w = s[j][i];
+                }
+            }
+            x8::portable_for_tests(&mut x8, &RC[24 - rounds..]);
+            let mut dispatched = [[0u64; 8]; 25];
+            for (i, lane) in dispatched.iter_mut().enumerate() {
+                for (j, w) in lane.iter_mut().enumerate() {
+                    *w = s[j][i];
+                }
+            }
+            p1600_x8(&mut dispatched, rounds);
+            prop_assert_eq!(x8, dispatched);
+            for (j, state) in s.iter().enumerate() {
+                let mut want = *state;
+                p1600(&mut want, rounds);
+                for (i, w) in want.iter().enumerate() {
+                    prop_assert_eq!(x8[i][j], *w);
                 }
             }
         }

@@ -185,7 +185,8 @@ impl Drop for TurboShake256Reader {
 
 impl std::fmt::Debug for TurboShake256Reader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TurboShake256Reader").finish_non_exhaustive()
+        f.debug_struct("TurboShake256Reader")
+            .finish_non_exhaustive()
     }
 }
 

@@ -73,6 +73,16 @@ fn writable(db: &Database) -> Result<(), RopakeError> {
     Ok(())
 }
 
+/// Refuses a `finish` on another database than its `start`'s.
+fn same_database(db: &Database, started_on: &str) -> Result<(), RopakeError> {
+    if db.root_filename() != started_on {
+        return Err(RopakeError::ClientState {
+            reason: "finish was given another database than start",
+        });
+    }
+    writable(db)
+}
+
 fn root_key(db: &Database) -> Zeroizing<String> {
     Zeroizing::new(db.derived_keys().root().expose_root_key().to_owned())
 }
@@ -111,6 +121,7 @@ enum RegistrationTags {
 /// run it over a channel that authenticates the server.
 #[must_use = "a registration must be finished with the server's response"]
 pub struct ClientRegistration {
+    database: String,
     tags: RegistrationTags,
     client_salt: Zeroizing<String>,
     client_session_salt: Zeroizing<String>,
@@ -169,6 +180,7 @@ impl ClientRegistration {
             keyed_password,
         );
         let state = Self {
+            database: db.root_filename().to_owned(),
             tags,
             client_salt,
             client_session_salt,
@@ -184,15 +196,16 @@ impl ClientRegistration {
     /// R3): an altered registration shows only at the first login.
     ///
     /// # Errors
-    /// [`RopakeError::Asymmetric`] for a low-order public key (nothing is
-    /// changed); [`RopakeError::Db`] when the save fails (the new tags are
-    /// then in memory, unsaved).
+    /// [`RopakeError::Asymmetric`] for a low-order public key,
+    /// [`RopakeError::ClientState`] for another database than `start`'s
+    /// (nothing is changed); [`RopakeError::Db`] when the save fails (the
+    /// new tags are then in memory, unsaved).
     pub fn finish(
         self,
         db: &mut Database,
         response: &RegistrationResponse,
     ) -> Result<SessionKeys, RopakeError> {
-        writable(db)?;
+        same_database(db, &self.database)?;
         let shared = self.ephemeral.exchange(response.public_key())?;
         let (k1, s1) = finalize_registration(&self.client_salt, response.salt(), &shared);
         let keys = integrate(&k1, &s1, &self.client_session_salt, response.session_salt());
@@ -219,6 +232,7 @@ impl ClientRegistration {
 /// consumed by [`ClientLogin::finish`].
 #[must_use = "a login must be finished with the server's response"]
 pub struct ClientLogin {
+    database: String,
     old_key: Zeroizing<String>,
     term: KeyedPassword,
     next_password_salt: Zeroizing<String>,
@@ -278,6 +292,7 @@ impl ClientLogin {
         wipe(&mut plaintext);
         let hello = LoginHello::new(key_id.to_string(), sealed?);
         let state = Self {
+            database: db.root_filename().to_owned(),
             old_key: stored.key,
             term,
             next_password_salt,
@@ -301,8 +316,9 @@ impl ClientLogin {
     /// [`RopakeError::Authentication`] for a response that was altered,
     /// replayed from another key or made with another key;
     /// [`RopakeError::Expired`]; [`RopakeError::Malformed`];
-    /// [`RopakeError::Asymmetric`] for a low-order public key; in all
-    /// these cases nothing is changed. [`RopakeError::Db`] when the save
+    /// [`RopakeError::Asymmetric`] for a low-order public key;
+    /// [`RopakeError::ClientState`] for another database than `start`'s;
+    /// in all these cases nothing is changed. [`RopakeError::Db`] when the save
     /// fails (the new tags are then in memory, unsaved).
     pub fn finish<E: Entropy + ?Sized>(
         self,
@@ -310,7 +326,7 @@ impl ClientLogin {
         response: &LoginResponse,
         entropy: &mut E,
     ) -> Result<SessionKeys, RopakeError> {
-        writable(db)?;
+        same_database(db, &self.database)?;
         let key = server_message_key(&self.old_key)?;
         let mut value = open_message(
             response.ciphertext(),
