@@ -27,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 seconds=${FUZZ_SECONDS:-12}
-targets=${FUZZ_TARGETS:-"compat_dict_json compat_bytes compat_ascii pyjson salt compat_decrypt compat_roundtrip db_manifest db_tag db_root_salt db_journal db_open"}
+targets=${FUZZ_TARGETS:-"compat_dict_json compat_bytes compat_ascii pyjson salt compat_decrypt compat_roundtrip db_manifest db_tag db_root_salt db_journal db_open aot2_open"}
 sanitizer=${FUZZ_SANITIZER:-address}
 triple=$(rustc -vV | sed -n 's/^host: //p')
 target_dir=target
@@ -98,7 +98,7 @@ repeat() (
 )
 mib=1048576
 big=$work/big
-mkdir -p "$big"/{pyjson,compat_dict_json,compat_bytes,compat_ascii,salt,compat_decrypt,compat_roundtrip,db_manifest,db_tag,db_root_salt,db_journal,db_open}
+mkdir -p "$big"/{pyjson,compat_dict_json,compat_bytes,compat_ascii,salt,compat_decrypt,compat_roundtrip,db_manifest,db_tag,db_root_salt,db_journal,db_open,aot2_open}
 chars '[' $mib >"$big/pyjson/deep"
 { chars '[' 511; chars ']' 511; } >"$big/pyjson/max_depth"
 { printf '"'; repeat '\ud83d\ude80\u00e9x' 50000; printf '"'; } >"$big/pyjson/escapes"
@@ -156,6 +156,11 @@ journal_magic='aiootp-db-journal 1\n'
 { cat seeds/db_open/fixture.bin; for i in $(seq 10000 13000); do printf '\177\055%s\000\001' "$(chars q 40)$i"; chars x 256; done; } >"$big/db_open/many_files"
 # (the last record: shorter than its length says)
 { cat seeds/db_open/fixture.bin; printf '\200\377\377{'; seq -f '"k%.0f": 1, ' 1 5000 | tr -d '\n'; printf '"z": 0}'; } >"$big/db_open/big_manifest"
+# AOT2: a 4 MiB message of a valid length (64 records), a 1 MiB
+# plaintext sealed and tampered, and a long token.
+{ printf '\000'; chars '\307' $((32 + 64 * 65568 + 224)); } >"$big/aot2_open/many_records"
+{ printf '\001\001\002\037'; chars x 32768; } >"$big/aot2_open/sealed_1mib"
+{ printf '\002'; chars A $mib; } >"$big/aot2_open/long_token"
 
 for t in $targets; do
     bin=$bin_dir/$t

@@ -66,6 +66,10 @@ pub struct KeygenArgs {
 /// Ciphertext formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// AOT2, the hardened streaming format (`docs/format-aot2.md`): binary,
+    /// a multiple of 256 bytes, no header; needs a key of at least 32
+    /// bytes (a hex key file from `aiootp keygen`) or a password file.
+    Aot2,
     /// aiootp 0.17.0 dictionary JSON: {"ciphertext": [...], "hmac": ..., "salt": ...}.
     Compat,
     /// aiootp 0.17.0 bytes form: hmac ‖ salt ‖ 256-byte blocks.
@@ -78,21 +82,24 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct CipherArgs {
     /// The key file: its text is the key, exactly (one trailing newline is
-    /// dropped).
-    #[arg(long, value_name = "F")]
-    pub key_file: PathBuf,
-    /// Ciphertext format. `compat` is the default until the hardened AOT2
-    /// format is available.
+    /// dropped). AOT2 uses the bytes its hex text decodes to (at least 32).
+    #[arg(long, value_name = "F", required_unless_present = "password_file")]
+    pub key_file: Option<PathBuf>,
+    /// AOT2 only: a password file instead of a key (one trailing newline is
+    /// dropped); each message's key is passcrypt(password, its salt) with
+    /// fixed settings (64 MiB, cpu 3, hardness 1024), stored nowhere.
+    #[arg(long, value_name = "F", conflicts_with = "key_file")]
+    pub password_file: Option<PathBuf>,
+    /// Ciphertext format. `compat` stays the default until AOT2 becomes it
+    /// (see README).
     #[arg(long, value_enum, default_value_t = Format::Compat)]
     pub format: Format,
-    /// The pid (stream separation value) as JSON: `0` (default), `"chat:1"`, ...
-    #[arg(
-        long,
-        value_name = "JSON",
-        default_value = "0",
-        allow_hyphen_values = true
-    )]
-    pub pid: String,
+    /// The pid (stream separation value) as JSON: `0` (compat default),
+    /// `"chat:1"`, ... For AOT2 the context is the value's JSON text
+    /// (Python's json.dumps form; none by default), which the decryption
+    /// must repeat.
+    #[arg(long, value_name = "JSON", allow_hyphen_values = true)]
+    pub pid: Option<String>,
     /// Treat the plaintext as a JSON value (encrypted as Python's json.dumps text).
     #[arg(long)]
     pub json: bool,

@@ -554,6 +554,68 @@ pub enum KeygenError {
     },
 }
 
+/// Errors of the AOT2 format ([`crate::aot2`]).
+///
+/// Every failure to authenticate a message is the single
+/// [`Aot2Error::Authentication`]: a wrong key, password or `ctx`, a flipped
+/// bit, a truncated, extended, reordered or duplicated record, a length
+/// that is not a multiple of 256 — it says nothing about which check
+/// failed. A message that authenticates but is too old (or dated too far
+/// in the future) for the caller's `ttl` is [`Aot2Error::Expired`] (or
+/// [`Aot2Error::FromTheFuture`]).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum Aot2Error {
+    /// The message does not authenticate (any reason).
+    #[error("aot2: authentication failed")]
+    Authentication,
+    /// The message is older than the time-to-live allows.
+    #[error("aot2: the message expired {seconds} seconds ago")]
+    Expired {
+        /// How many seconds past the limit.
+        seconds: u64,
+    },
+    /// The message is dated more than the allowed skew (60 s) after the
+    /// time of opening (checked when a `ttl` is set).
+    #[error("aot2: the message is dated {seconds} seconds in the future")]
+    FromTheFuture {
+        /// How many seconds after the time of opening.
+        seconds: u64,
+    },
+    /// A key shorter than 32 bytes.
+    #[error("aot2: a key needs at least 32 bytes, got {len}")]
+    KeyTooShort {
+        /// The length given.
+        len: usize,
+    },
+    /// Key text that is not hexadecimal (a key file holds hex text).
+    #[error("aot2: the key is not hexadecimal text (character {position})")]
+    KeyNotHex {
+        /// Character position of the first offending character (in the
+        /// text without surrounding white space).
+        position: usize,
+    },
+    /// An empty password.
+    #[error("aot2: the password is empty")]
+    EmptyPassword,
+    /// A token that is not base64url text (RFC 4648 §5, unpadded).
+    #[error("aot2: the token is not base64url text")]
+    InvalidToken,
+    /// A plaintext too large for the format's 64-bit lengths.
+    #[error("aot2: the plaintext is too large")]
+    TooLarge,
+    /// A value has no JSON form, or the plaintext is not JSON of the
+    /// requested type.
+    #[error("aot2: json: {0}")]
+    Json(String),
+    /// Passcrypt failed while deriving a key from a password.
+    #[error(transparent)]
+    Passcrypt(#[from] PasscryptError),
+    /// The operating system's random number generator failed.
+    #[error("random number generator failed: {0}")]
+    Random(String),
+}
+
 /// Every error of this crate.
 #[derive(Debug, Error)]
 #[non_exhaustive]
@@ -585,6 +647,9 @@ pub enum Error {
     /// A key helper error (`keygen`).
     #[error(transparent)]
     Keygen(#[from] KeygenError),
+    /// An AOT2 format error (authentication, expiry, keys).
+    #[error(transparent)]
+    Aot2(#[from] Aot2Error),
     /// The operating system's random number generator failed.
     #[error("random number generator failed: {0}")]
     Random(String),

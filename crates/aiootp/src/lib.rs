@@ -20,8 +20,9 @@
 //! ```
 //!
 //! ## Layout
-//! - [`compat`]: the aiootp 0.17.0 formats, byte for byte (the only format
-//!   so far; the hardened AOT2 format is planned).
+//! - [`aot2`]: the hardened AOT2 format for new data (chunked SIV on
+//!   TurboSHAKE256/KT256; one-shot, JSON, tokens, streaming, threads).
+//! - [`compat`]: the aiootp 0.17.0 formats, byte for byte.
 //! - [`db`]: the transparently encrypted database ([`Database`],
 //!   [`AsyncDatabase`](db::AsyncDatabase)), aiootp 0.17.0 directories.
 //! - [`asymmetric`]: [`X25519`] (exchange, 2DH, 3DH) and [`Ed25519`].
@@ -45,6 +46,7 @@
 // `keccak::x4` (AVX2) and `keccak::x8` (AVX-512F), one `unsafe` call each.
 #![deny(unsafe_code)]
 
+pub mod aot2;
 pub mod asymmetric;
 pub mod compat;
 pub mod data;
