@@ -33,6 +33,7 @@ if [ -f "$HERE/check_passcrypt.py" ]; then
     "$PY" -W ignore "$HERE/check_passcrypt.py" --cli "$CLI" || status=$?
 fi
 "$PY" -W ignore "$HERE/check_turboshake.py" || status=$?
+"$PY" -W ignore "$HERE/check_aot2.py" || status=$?
 "$PY" -W ignore "$HERE/check_protocols.py" --cli "$CLI" --rounds "${AIOOTP_PROTOCOL_ROUNDS:-4}" || status=$?
 echo "interop: finished in $(( $(date +%s) - started ))s (exit $status)"
 exit "$status"

@@ -100,7 +100,7 @@ impl Subkeys {
     }
 
     /// `KT256(lp(k_mac) ‖ le64(index) ‖ u8(last) ‖ chunk, "aiootp aot2 tag", 32)`.
-    fn tag(&self, index: u64, last: bool, chunk: &[u8]) -> [u8; TAG_LEN] {
+    pub(crate) fn tag(&self, index: u64, last: bool, chunk: &[u8]) -> [u8; TAG_LEN] {
         let mut header = [0u8; 81];
         header[..72].copy_from_slice(&self.mac);
         header[72..80].copy_from_slice(&index.to_le_bytes());
@@ -116,7 +116,7 @@ impl Subkeys {
 
     /// XORs the keystream of `tag` into `chunk`: block `j` (8 KiB) is
     /// `TurboSHAKE256(lp(k_enc) ‖ tag ‖ le64(j), D = 0x42, L = 8192)`.
-    fn xor_keystream(&self, tag: &[u8; TAG_LEN], chunk: &mut [u8]) {
+    pub(crate) fn xor_keystream(&self, tag: &[u8; TAG_LEN], chunk: &mut [u8]) {
         let mut prefix = [0u8; 72 + TAG_LEN];
         prefix[..72].copy_from_slice(&self.enc);
         prefix[72..].copy_from_slice(tag);

@@ -84,13 +84,26 @@ use crate::error::Aot2Error;
 ///
 /// let options = Options::new().ctx(b"pid 7".to_vec()).ttl(60).threads(0);
 /// assert_eq!(options.ttl_seconds(), 60);
+/// assert_eq!(Options::new(), Options::new().threads(1).ttl(0).ctx(Vec::new()));
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
     ctx: Vec<u8>,
     ttl: u64,
     now: Option<u64>,
     threads: usize,
+}
+
+impl Default for Options {
+    /// Empty ctx, no ttl, the system clock, one thread.
+    fn default() -> Self {
+        Self {
+            ctx: Vec::new(),
+            ttl: 0,
+            now: None,
+            threads: 1,
+        }
+    }
 }
 
 impl Options {

@@ -10,6 +10,9 @@ use crate::error::Aot2Error;
 /// How many threads to use for `chunks` chunks when `threads` are asked
 /// for (0: the machine's parallelism).
 fn workers(threads: usize, chunks: u64) -> usize {
+    if chunks < 2 {
+        return 1;
+    }
     let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     } else {
@@ -58,8 +61,28 @@ pub(crate) fn seal(
     let workers = workers(threads, layout.chunks);
     if workers == 1 {
         for index in 0..layout.chunks {
-            let start = append_record(index, &mut out);
-            seal_record(index, &mut out[start..]);
+            // A chunk of data only (never the last: the length field
+            // follows the data) is hashed where it lies, so that reading
+            // it from memory overlaps the hashing; then it is copied while
+            // in cache and the copy encrypted.
+            let middle = usize::try_from(index)
+                .ok()
+                .and_then(|i| i.checked_mul(CHUNK_LEN)?.checked_sub(TIMESTAMP_LEN))
+                .filter(|o| {
+                    o.checked_add(CHUNK_LEN)
+                        .is_some_and(|end| end <= data.len())
+                });
+            if let Some(offset) = middle {
+                let chunk = &data[offset..offset + CHUNK_LEN];
+                let tag = keys.tag(index, false, chunk);
+                out.extend_from_slice(&tag);
+                let start = out.len();
+                out.extend_from_slice(chunk);
+                keys.xor_keystream(&tag, &mut out[start..]);
+            } else {
+                let start = append_record(index, &mut out);
+                seal_record(index, &mut out[start..]);
+            }
         }
         return Ok(out);
     }
