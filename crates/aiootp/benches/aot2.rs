@@ -87,5 +87,86 @@ fn streaming(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, one_shot, small, streaming);
+/// AOT2 against `ring`'s ChaCha20-Poly1305 and the compat format, same
+/// inputs, one thread, in one run: `cargo bench -p aiootp --bench aot2 -- versus`.
+fn versus(c: &mut Criterion) {
+    use aiootp::compat::{DecryptOptions, EncryptOptions, Key, cipher};
+    use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
+
+    let key = Aot2Key::from_slice(&[7u8; 64]).unwrap();
+    let options = Options::new();
+    let chacha = LessSafeKey::new(UnboundKey::new(&CHACHA20_POLY1305, &[7u8; 32]).unwrap());
+    let compat_key = Key::new(&"ab".repeat(64));
+    let mut g = c.benchmark_group("versus");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(3));
+    for &n in &[1usize << 10, 64 << 10, 1 << 20, 16 << 20] {
+        let plain = data(n);
+        g.throughput(Throughput::Bytes(n as u64));
+        let sealed = aot2::seal(&key, &plain, &options).unwrap();
+        g.bench_with_input(BenchmarkId::new("aot2_seal", n), &plain, |b, plain| {
+            b.iter(|| aot2::seal(&key, black_box(plain), &options).unwrap());
+        });
+        g.bench_with_input(BenchmarkId::new("aot2_open", n), &sealed, |b, sealed| {
+            b.iter(|| aot2::open(&key, black_box(sealed), &options).unwrap());
+        });
+        let mut boxed = plain.clone();
+        chacha
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key([1; 12]),
+                Aad::empty(),
+                &mut boxed,
+            )
+            .unwrap();
+        g.bench_with_input(
+            BenchmarkId::new("chacha20poly1305_seal", n),
+            &plain,
+            |b, plain| {
+                b.iter(|| {
+                    let mut buf = Vec::with_capacity(plain.len() + 16);
+                    buf.extend_from_slice(black_box(plain));
+                    chacha
+                        .seal_in_place_append_tag(
+                            Nonce::assume_unique_for_key([1; 12]),
+                            Aad::empty(),
+                            &mut buf,
+                        )
+                        .unwrap();
+                    buf
+                });
+            },
+        );
+        g.bench_with_input(
+            BenchmarkId::new("chacha20poly1305_open", n),
+            &boxed,
+            |b, boxed| {
+                b.iter(|| {
+                    let mut buf = black_box(boxed).clone();
+                    chacha
+                        .open_in_place(
+                            Nonce::assume_unique_for_key([1; 12]),
+                            Aad::empty(),
+                            &mut buf,
+                        )
+                        .unwrap()
+                        .len()
+                });
+            },
+        );
+        if n <= 1 << 20 {
+            let eo = EncryptOptions::new();
+            let ct = cipher::bytes_encrypt(&plain, &compat_key, &eo).unwrap();
+            g.bench_with_input(BenchmarkId::new("compat_encrypt", n), &plain, |b, plain| {
+                b.iter(|| cipher::bytes_encrypt(black_box(plain), &compat_key, &eo).unwrap());
+            });
+            let doo = DecryptOptions::new();
+            g.bench_with_input(BenchmarkId::new("compat_decrypt", n), &ct, |b, ct| {
+                b.iter(|| cipher::bytes_decrypt(black_box(ct), &compat_key, &doo).unwrap());
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, one_shot, small, streaming, versus);
 criterion_main!(benches);
