@@ -136,3 +136,15 @@ pub fn read_key_file(path: &Path) -> Result<Key, CliError> {
     }
     Ok(Key::new(text))
 }
+
+/// Lowercase or uppercase hex text to bytes; `None` for odd length or a
+/// non-hex character (no whitespace allowed).
+pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}

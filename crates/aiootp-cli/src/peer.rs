@@ -58,6 +58,8 @@ use aiootp::ropake::{
 };
 use clap::Args;
 
+use crate::io::decode_hex;
+
 /// `aiootp peer`.
 #[derive(Debug, Args)]
 pub struct PeerArgs {
@@ -127,6 +129,24 @@ fn error_class_of(e: &RopakeError) -> &'static str {
     }
 }
 
+/// Every role (the reference's aliases of the Ropake login roles are
+/// mapped onto these first).
+const ROLES: [&str; 13] = [
+    "x25519-keygen",
+    "x25519-exchange",
+    "ed25519-keygen",
+    "ed25519-sign",
+    "ed25519-verify",
+    "dh2-client",
+    "dh3-client",
+    "dh2-server",
+    "dh3-server",
+    "ropake-client-registration",
+    "ropake-client",
+    "ropake-server-registration",
+    "ropake-server",
+];
+
 /// What a role's run ends with: the result fields, or the failing step
 /// and its error.
 type Outcome = Result<Vec<(PyValue, PyValue)>, (&'static str, Failure)>;
@@ -136,28 +156,21 @@ pub fn run(args: &PeerArgs) -> u8 {
     let mut io = Lines::new();
     let outcome = (|| -> Result<Outcome, Abort> {
         let config = parse_config(&args.config)?;
-        let role: &'static str = match args.role.as_str() {
-            "ropake-client-authentication" | "ropake-client" => "ropake-client",
-            "ropake-server-authentication" | "ropake-server" => "ropake-server",
-            "ropake-client-registration" => "ropake-client-registration",
-            "ropake-server-registration" => "ropake-server-registration",
-            "dh2-client" => "dh2-client",
-            "dh3-client" => "dh3-client",
-            "dh2-server" => "dh2-server",
-            "dh3-server" => "dh3-server",
-            other => other_role(other),
+        let role = match args.role.as_str() {
+            "ropake-client-authentication" => "ropake-client",
+            "ropake-server-authentication" => "ropake-server",
+            other => other,
+        };
+        // The static name: one-shot roles report it as their error step.
+        let Some(role) = ROLES.iter().copied().find(|r| *r == role) else {
+            return Err(Abort::Malformed(format!("unknown role {:?}", args.role)));
         };
         match role {
-            "x25519-keygen" => one_shot("x25519-keygen", &mut io),
-            "x25519-exchange" => one_shot("x25519-exchange", &mut io),
-            "ed25519-keygen" => one_shot("ed25519-keygen", &mut io),
-            "ed25519-sign" => one_shot("ed25519-sign", &mut io),
-            "ed25519-verify" => one_shot("ed25519-verify", &mut io),
             "dh2-client" | "dh3-client" => dh_client(role, &config, &mut io),
             "dh2-server" | "dh3-server" => dh_server(role, &config, &mut io),
             "ropake-client-registration" | "ropake-client" => ropake_client(role, &config, &mut io),
             "ropake-server-registration" | "ropake-server" => ropake_server(role, &config, &mut io),
-            _ => Err(Abort::Malformed(format!("unknown role {:?}", args.role))),
+            _ => one_shot(role, &mut io),
         }
     })();
     let line = match outcome {
@@ -191,18 +204,6 @@ pub fn run(args: &PeerArgs) -> u8 {
     match io.emit(&line) {
         Ok(()) => 0,
         Err(_) => 3,
-    }
-}
-
-/// Roles without a static name pass through only to be refused.
-fn other_role(role: &str) -> &'static str {
-    match role {
-        "x25519-keygen" => "x25519-keygen",
-        "x25519-exchange" => "x25519-exchange",
-        "ed25519-keygen" => "ed25519-keygen",
-        "ed25519-sign" => "ed25519-sign",
-        "ed25519-verify" => "ed25519-verify",
-        _ => "",
     }
 }
 
@@ -301,16 +302,6 @@ fn required_text<'a>(value: &'a PyValue, name: &str) -> Result<&'a str, Abort> {
 fn hex_field(value: &PyValue, name: &str) -> Result<Vec<u8>, Abort> {
     let text = text_field(value, name)?.unwrap_or("");
     decode_hex(text).ok_or_else(|| Abort::Malformed(format!("{name} is not hex")))
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 fn hex(bytes: &[u8]) -> PyValue {

@@ -23,7 +23,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::KeygenArgs;
 use crate::error::CliError;
-use crate::io::{atomic_write, read_input, read_secret_text, write_output};
+use crate::io::{atomic_write, decode_hex, read_input, read_secret_text, write_output};
 
 /// `aiootp sign`.
 #[derive(Debug, Args)]
@@ -78,16 +78,6 @@ pub fn verify(args: &VerifyArgs) -> Result<(), CliError> {
         .ok_or_else(|| CliError::Usage("--signature: not hex".into()))?;
     key.verify(&signature, &message).map_err(lib)?;
     write_output(None, b"valid\n")
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// `aiootp keygen --ed25519 | --x25519`: writes the secret key (64 hex)
