@@ -266,6 +266,47 @@ pub(crate) fn be_bit_length(bytes: &[u8]) -> usize {
     }
 }
 
+/// Decimal digits to minimal big-endian bytes (`0` → no bytes); `None`
+/// for empty text or a non-digit.
+pub(crate) fn decimal_to_be_vec(decimal: &str) -> Option<Vec<u8>> {
+    const CHUNK: usize = 9;
+    const TEN9: u64 = 1_000_000_000;
+    if decimal.is_empty() || !decimal.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Little-endian 32-bit limbs; multiply-add nine digits at a time.
+    let mut limbs: Vec<u32> = Vec::with_capacity(decimal.len() / 9 + 1);
+    let digits = decimal.as_bytes();
+    let first = match digits.len() % CHUNK {
+        0 => CHUNK,
+        r => r,
+    };
+    let mut start = 0;
+    let mut end = first;
+    while start < digits.len() {
+        let chunk = digits[start..end]
+            .iter()
+            .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0'));
+        let scale = if start == 0 { 1 } else { TEN9 };
+        let mut carry = chunk;
+        for limb in &mut limbs {
+            let v = u64::from(*limb) * scale + carry;
+            *limb = v as u32;
+            carry = v >> 32;
+        }
+        while carry > 0 {
+            limbs.push(carry as u32);
+            carry >>= 32;
+        }
+        start = end;
+        end += CHUNK;
+    }
+    let mut be: Vec<u8> = limbs.iter().rev().flat_map(|l| l.to_be_bytes()).collect();
+    let lead = be.iter().position(|&b| b != 0).unwrap_or(be.len());
+    be.drain(..lead);
+    Some(be)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,15 +13,13 @@ pub(crate) fn trim(mut bytes: Vec<u8>) -> Vec<u8> {
 }
 
 /// The value of ASCII decimal `digits` as a trimmed big-endian magnitude
-/// (non-digits are skipped; callers pass canonical text).
+/// (callers pass canonical text, e.g. a `PyInt`'s digits; anything else
+/// gives zero).
 pub(crate) fn decimal_to_be(digits: &[u8]) -> Vec<u8> {
-    let mut n = Vec::new();
-    for &d in digits {
-        if d.is_ascii_digit() {
-            mul_add(&mut n, 10, u32::from(d - b'0'));
-        }
-    }
-    n
+    std::str::from_utf8(digits)
+        .ok()
+        .and_then(crate::compat::bignum::decimal_to_be_vec)
+        .unwrap_or_default()
 }
 
 /// `n = n * m + a` on a trimmed big-endian magnitude.
