@@ -1374,7 +1374,7 @@ def section_cli(cli, t, rng, n_cases):
         key = aiootp.csprng()
         with open(keyfile, "w") as f:
             f.write(key)
-        p = subprocess.run([cli, "encrypt", "--key-file", keyfile, "--pid", "-5"],
+        p = subprocess.run([cli, "encrypt", "--format", "compat", "--key-file", keyfile, "--pid", "-5"],
                            input=b"x", capture_output=True, timeout=60)
         got = outcome(lambda: aiootp.bytes_decrypt(json.loads(p.stdout.decode()), key, pid=-5))
         t.check("cli", "cli/--pid -5 (negative pid as a separate argument)",
@@ -1386,7 +1386,7 @@ def section_cli(cli, t, rng, n_cases):
             f.write(key)
         with Clock(int(time.time()) - 1000):
             pct = aiootp.bytes_encrypt(b"old", key)
-        p = subprocess.run([cli, "decrypt", "--key-file", keyfile, "--ttl", "10"],
+        p = subprocess.run([cli, "decrypt", "--format", "compat", "--key-file", keyfile, "--ttl", "10"],
                            input=json.dumps(pct).encode(), capture_output=True, timeout=60)
         err = p.stderr.decode("utf-8", "replace")
         t.check("cli", "cli/expired", p.returncode != 0 and not p.stdout
@@ -1394,7 +1394,7 @@ def section_cli(cli, t, rng, n_cases):
                     p.returncode, p.stdout[:50], err))
         with open(keyfile, "w") as f:
             f.write(aiootp.csprng())
-        p = subprocess.run([cli, "decrypt", "--key-file", keyfile],
+        p = subprocess.run([cli, "decrypt", "--format", "compat", "--key-file", keyfile],
                            input=json.dumps(pct).encode(), capture_output=True, timeout=60)
         err = p.stderr.decode("utf-8", "replace")
         t.check("cli", "cli/wrong key", p.returncode != 0 and not p.stdout

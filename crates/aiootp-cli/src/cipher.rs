@@ -1,6 +1,9 @@
 //! `aiootp encrypt` and `aiootp decrypt`.
 //!
-//! The compat formats are read and written whole (the reference's
+//! AOT2 is the default format; `--format compat|compat-bytes|compat-ascii`
+//! reads and writes aiootp 0.17.0's. A progress bar is drawn on stderr for
+//! AOT2 inputs of at least 4 MiB of known length when stderr is a terminal
+//! (not with `--quiet`). The compat formats are read and written whole (the reference's
 //! formats cannot be authenticated before their end). AOT2 streams in
 //! bounded memory: encryption reads and writes 64 KiB chunks; decryption
 //! releases each chunk only after it verified. With `-o` the output goes
@@ -10,8 +13,10 @@
 //! message.
 
 use std::cell::RefCell;
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use aiootp::aot2::{self, Aot2Key, Aot2Password, KeyMaterial, Opener, Sealer};
 use aiootp::compat::{Ciphertext, DecryptOptions, EncryptOptions, Key, PyValue, cipher, pyjson};
@@ -67,7 +72,8 @@ fn aot2_material(args: &CipherArgs) -> Result<Aot2Material, CliError> {
     let text = read_secret_text(path, "key")?;
     let key = Aot2Key::from_hex(text.trim()).map_err(|e| {
         CliError::Usage(format!(
-            "{}: not an AOT2 key (hex text of at least 32 bytes, as `aiootp keygen` writes): {e}",
+            "{}: not an AOT2 key (hex text of at least 32 bytes, as `aiootp keygen` writes; \
+             for data of Python aiootp 0.17.0 use --format compat): {e}",
             path.display()
         ))
     })?;
@@ -90,6 +96,59 @@ fn open_input(path: Option<&Path>) -> Result<Box<dyn Read>, CliError> {
     }
 }
 
+/// Inputs at least this long get a progress bar (when stderr is a terminal).
+const PROGRESS_MIN: u64 = 4 << 20;
+
+/// The length of the input when it is a regular file (a path, or stdin
+/// redirected from a file).
+fn input_len(path: Option<&Path>) -> Option<u64> {
+    let meta = match path {
+        Some(p) => std::fs::metadata(p).ok()?,
+        None => stdin_metadata()?,
+    };
+    meta.is_file().then(|| meta.len())
+}
+
+#[cfg(unix)]
+fn stdin_metadata() -> Option<std::fs::Metadata> {
+    use std::os::fd::AsFd;
+    let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+    std::fs::File::from(fd).metadata().ok()
+}
+
+#[cfg(not(unix))]
+fn stdin_metadata() -> Option<std::fs::Metadata> {
+    None
+}
+
+/// A progress bar on stderr for an input of at least [`PROGRESS_MIN`]
+/// bytes of known length, unless `--quiet` or stderr is not a terminal.
+fn progress_bar(args: &CipherArgs, verb: &'static str) -> Option<ProgressBar> {
+    if args.quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let len = input_len(args.input.as_deref()).filter(|&n| n >= PROGRESS_MIN)?;
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(
+        "{msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} {eta}",
+    )
+    .map_or_else(
+        |_| ProgressStyle::default_bar(),
+        |s| s.progress_chars("=> "),
+    );
+    bar.set_style(style);
+    bar.set_message(verb);
+    Some(bar)
+}
+
+/// `input`, counted by `bar` when there is one.
+fn with_progress(input: Box<dyn Read>, bar: Option<&ProgressBar>) -> Box<dyn Read> {
+    match bar {
+        Some(bar) => Box::new(bar.wrap_read(input)),
+        None => input,
+    }
+}
+
 /// Runs `fill` into the output; a library error it records wins over the
 /// I/O error it turns into.
 fn stream_out(
@@ -109,14 +168,20 @@ fn seal_stream<K: KeyMaterial + ?Sized>(
     args: &CipherArgs,
     options: &aot2::Options,
 ) -> Result<(), CliError> {
-    let mut input: Box<dyn Read> = if args.json {
+    let input: Box<dyn Read> = if args.json {
         let data = Zeroizing::new(read_input(args.input.as_deref())?);
         let text = pyjson::dumps(&pyjson::loads_bytes(&data)?)?;
         Box::new(std::io::Cursor::new(Zeroizing::new(text.into_bytes())))
     } else {
         open_input(args.input.as_deref())?
     };
-    stream_out(args.output.as_deref(), |w, failure| {
+    let bar = if args.json {
+        None
+    } else {
+        progress_bar(args, "encrypting")
+    };
+    let mut input = with_progress(input, bar.as_ref());
+    let result = stream_out(args.output.as_deref(), |w, failure| {
         let mut sealer = match Sealer::new(w, key, options) {
             Ok(s) => s,
             Err(e) => {
@@ -144,7 +209,11 @@ fn seal_stream<K: KeyMaterial + ?Sized>(
             sealer.write_all(&buf[..n])?;
         }
         sealer.finish().map(|_| ())
-    })
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    result
 }
 
 fn open_stream<K: KeyMaterial + ?Sized>(
@@ -164,7 +233,9 @@ fn open_stream<K: KeyMaterial + ?Sized>(
         text.push('\n');
         return write_output(common.output.as_deref(), text.as_bytes());
     }
-    stream_out(common.output.as_deref(), |w, failure| {
+    let bar = progress_bar(common, "decrypting");
+    let input = with_progress(input, bar.as_ref());
+    let result = stream_out(common.output.as_deref(), |w, failure| {
         let mut opener = match Opener::new(input, key, options) {
             Ok(o) => o,
             Err(e) => {
@@ -185,7 +256,11 @@ fn open_stream<K: KeyMaterial + ?Sized>(
             };
             w.write_all(&buf[..n])?;
         }
-    })
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    result
 }
 
 /// An error from the opener: the library's error when it carries one

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Encryption, keys and an encrypted store, compatible with Python aiootp 0.17.0.
+/// Encryption (AOT2 for new data), keys and an encrypted store; compatible
+/// with Python aiootp 0.17.0.
 #[derive(Debug, Parser)]
 #[command(name = "aiootp", version, about, long_about = None)]
 pub struct Cli {
@@ -90,14 +91,14 @@ pub struct CipherArgs {
     /// fixed settings (64 MiB, cpu 3, hardness 1024), stored nowhere.
     #[arg(long, value_name = "F", conflicts_with = "key_file")]
     pub password_file: Option<PathBuf>,
-    /// Ciphertext format. `compat` stays the default until AOT2 becomes it
-    /// (see README).
-    #[arg(long, value_enum, default_value_t = Format::Compat)]
+    /// Ciphertext format: `aot2` (the default, for new data) or one of the
+    /// aiootp 0.17.0 forms, to exchange data with Python aiootp.
+    #[arg(long, value_enum, default_value_t = Format::Aot2)]
     pub format: Format,
-    /// The pid (stream separation value) as JSON: `0` (compat default),
-    /// `"chat:1"`, ... For AOT2 the context is the value's JSON text
-    /// (Python's json.dumps form; none by default), which the decryption
-    /// must repeat.
+    /// The pid (stream separation value) as JSON: `0`, `"chat:1"`, ... For
+    /// AOT2 the context is the value's JSON text (Python's json.dumps form;
+    /// none by default); the compat formats default to `0`. Decryption must
+    /// repeat it.
     #[arg(long, value_name = "JSON", allow_hyphen_values = true)]
     pub pid: Option<String>,
     /// Treat the plaintext as a JSON value (encrypted as Python's json.dumps text).
@@ -109,6 +110,10 @@ pub struct CipherArgs {
     /// Read this file instead of stdin.
     #[arg(value_name = "IN")]
     pub input: Option<PathBuf>,
+    /// No progress bar (one is drawn on stderr for AOT2 inputs over 4 MiB
+    /// of known size when stderr is a terminal).
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// `aiootp decrypt`.

@@ -1,8 +1,9 @@
-//! The `aiootp` command-line tool: keys, encryption and decryption in the
-//! formats of Python aiootp 0.17.0.
+//! The `aiootp` command-line tool: keys, encryption and decryption (AOT2
+//! for new data, and the formats of Python aiootp 0.17.0), an encrypted
+//! database, signatures and key exchanges.
 //!
-//! Errors go to stderr as one line with exit status 1 (2 for usage
-//! errors). A failed decryption never writes plaintext anywhere.
+//! Errors go to stderr as one line with exit status 1 (2 for command-line
+//! syntax errors). A failed decryption never writes plaintext anywhere.
 
 mod cipher;
 mod cli;

@@ -238,3 +238,117 @@ fn context_json_and_passwords() {
     );
     assert_ne!(out.status.code(), Some(0));
 }
+
+#[test]
+fn aot2_is_the_default_format() {
+    let (dir, key) = setup();
+    let sealed = aiootp(&["encrypt", "--key-file", &key], b"default");
+    assert!(sealed.status.success());
+    assert_eq!(sealed.stdout.len(), 256);
+    let opened = aiootp(
+        &["decrypt", "--format", "aot2", "--key-file", &key],
+        &sealed.stdout,
+    );
+    assert_eq!(opened.stdout, b"default");
+    // And the default decrypts what --format aot2 wrote.
+    let explicit = aiootp(
+        &["encrypt", "--format", "aot2", "--key-file", &key],
+        b"explicit",
+    );
+    let opened = aiootp(&["decrypt", "--key-file", &key], &explicit.stdout);
+    assert!(opened.status.success());
+    assert_eq!(opened.stdout, b"explicit");
+    // The compat form is asked for by name.
+    let compat = aiootp(
+        &["encrypt", "--format", "compat", "--key-file", &key],
+        b"old",
+    );
+    assert!(compat.stdout.starts_with(b"{\"ciphertext\": ["));
+    let refused = aiootp(&["decrypt", "--key-file", &key], &compat.stdout);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(refused.stdout.is_empty());
+    // A key that is not hex names the compat format in its error.
+    let text_key = dir.path().join("text-key");
+    std::fs::write(&text_key, "not a hex key at all, a passphrase").unwrap();
+    let out = aiootp(&["encrypt", "--key-file", path(&text_key)], b"x");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--format compat"));
+}
+
+/// Runs `aiootp args` under `script(1)`, so that its stdin, stdout and
+/// stderr are a terminal; `None` when `script` is not installed.
+fn on_a_terminal(args: &str) -> Option<Output> {
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_aiootp"));
+    Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .ok()
+}
+
+#[test]
+fn progress_bar_only_on_a_terminal_and_large_inputs() {
+    let (dir, key) = setup();
+    let big = dir.path().join("big");
+    std::fs::write(&big, pseudo_random(5 << 20)).unwrap();
+    let sealed = dir.path().join("big.aot2");
+    let back = dir.path().join("big.back");
+    // Not a terminal: stderr stays empty.
+    let out = aiootp(
+        &[
+            "encrypt",
+            "--key-file",
+            &key,
+            "-o",
+            path(&sealed),
+            path(&big),
+        ],
+        b"",
+    );
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let Some(term) = on_a_terminal(&format!(
+        "decrypt --key-file {key} -o {} {}",
+        path(&back),
+        path(&sealed)
+    )) else {
+        eprintln!("script(1) is not installed: terminal case not run");
+        return;
+    };
+    assert!(term.status.success(), "{term:?}");
+    let shown = String::from_utf8_lossy(&term.stdout);
+    assert!(shown.contains("decrypting"), "{shown}");
+    assert!(shown.contains("MiB"), "{shown}");
+    assert_eq!(std::fs::read(&back).unwrap(), std::fs::read(&big).unwrap());
+    // --quiet, or a small input: nothing drawn.
+    let quiet = on_a_terminal(&format!(
+        "decrypt --quiet --key-file {key} -o {}.2 {}",
+        path(&back),
+        path(&sealed)
+    ))
+    .unwrap();
+    assert!(quiet.status.success());
+    assert!(
+        quiet.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stdout)
+    );
+    let small = dir.path().join("small");
+    std::fs::write(&small, b"small").unwrap();
+    let quiet = on_a_terminal(&format!(
+        "encrypt --key-file {key} -o {}.3 {}",
+        path(&small),
+        path(&small)
+    ))
+    .unwrap();
+    assert!(quiet.status.success());
+    assert!(
+        quiet.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stdout)
+    );
+}

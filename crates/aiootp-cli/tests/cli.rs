@@ -97,13 +97,30 @@ fn json_mode_prints_python_json() {
     let dir = tempfile::tempdir().unwrap();
     let key = keygen(dir.path(), "k");
     let enc = aiootp(
-        &["encrypt", "--key-file", &key, "--json"],
+        &[
+            "encrypt",
+            "--format",
+            "compat",
+            "--key-file",
+            &key,
+            "--json",
+        ],
         "{\"b\":[1,2.50,\"é\"],\"a\":null}".as_bytes(),
     );
     assert!(enc.status.success());
     let text = String::from_utf8(enc.stdout.clone()).unwrap();
     assert!(text.starts_with("{\"ciphertext\": ["));
-    let dec = aiootp(&["decrypt", "--key-file", &key, "--json"], &enc.stdout);
+    let dec = aiootp(
+        &[
+            "decrypt",
+            "--format",
+            "compat",
+            "--key-file",
+            &key,
+            "--json",
+        ],
+        &enc.stdout,
+    );
     assert_eq!(
         String::from_utf8(dec.stdout).unwrap(),
         "{\"b\": [1, 2.5, \"\\u00e9\"], \"a\": null}\n"
@@ -198,6 +215,8 @@ fn demo_runs_and_cleans_up() {
     let text = String::from_utf8(out.stdout).unwrap();
     for step in [
         "json_decrypt with ttl=60",
+        "aot2 open with ttl=60\n   account 3311149",
+        "aot2 token",
         "database",
         "password profile",
         "passcrypt",

@@ -1,12 +1,33 @@
 //! # aiootp
 //!
-//! A Rust implementation of the system of the Python library aiootp 0.17.0:
-//! a SHA3-512 key-ratchet stream cipher with authenticated bytes and JSON
-//! encryption, salts, `pid` stream separation and time-to-live.
+//! A Rust implementation of the system of the Python library aiootp 0.17.0
+//! (a Keccak stream cipher with authenticated bytes and JSON encryption,
+//! salts, `pid` stream separation and time-to-live, an encrypted database,
+//! X25519/Ed25519 and the Ropake exchange), in two formats: **AOT2**, the
+//! hardened default for new data, and **compat**, byte for byte the format
+//! of Python aiootp 0.17.0.
 //!
-//! **For most cases use [`OneTimePad`]**: it carries a key and encrypts
-//! bytes or any `serde` value into a [`Ciphertext`] that Python aiootp
-//! 0.17.0 decrypts, and back.
+//! **For new data use [`seal`] and [`open`]** (AOT2) with an [`Aot2Key`]
+//! (or an [`Aot2Password`]) and [`Options`] (ctx = the seed's `pid`, ttl):
+//!
+//! ```
+//! use aiootp::{Aot2Key, Options};
+//!
+//! let key = Aot2Key::generate()?;
+//! let options = Options::new().ctx("ledger").ttl(3600);
+//! let msg = aiootp::seal_json(&key, &serde_json::json!({"account": 3311149}), &options)?;
+//! let back: serde_json::Value = aiootp::open_json(&key, &msg, &options)?;
+//! assert_eq!(back["account"], 3311149);
+//! # Ok::<(), aiootp::Error>(())
+//! ```
+//!
+//! Streams and large files: [`aot2::Sealer`] / [`aot2::Opener`]; text
+//! tokens: [`aot2::seal_token`]. Every failure to authenticate is one
+//! error, and nothing unverified is returned.
+//!
+//! **For data shared with Python aiootp 0.17.0 use [`OneTimePad`]**: it
+//! carries a key and encrypts bytes or any `serde` value into a
+//! [`Ciphertext`] that Python aiootp 0.17.0 decrypts, and back.
 //!
 //! ```
 //! use aiootp::OneTimePad;
@@ -60,6 +81,7 @@ pub mod ropake;
 pub mod secret;
 pub mod timing;
 
+pub use aot2::{Aot2Key, Aot2Password, Options, open, open_json, seal, seal_json};
 pub use asymmetric::{Ed25519, X25519};
 pub use compat::{Ciphertext, OneTimePad};
 pub use db::Database;
