@@ -143,8 +143,23 @@ pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+    let digit = |c: u8| char::from(c).to_digit(16);
+    text.as_bytes()
+        .chunks_exact(2)
+        .map(|pair| Some((digit(pair[0])? << 4 | digit(pair[1])?) as u8))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_hex;
+
+    #[test]
+    fn hex_is_strict() {
+        assert_eq!(decode_hex(""), Some(vec![]));
+        assert_eq!(decode_hex("00fFa9"), Some(vec![0, 0xff, 0xa9]));
+        for bad in ["0", "+1", "-1", "0g", " 1", "é0", "1+"] {
+            assert_eq!(decode_hex(bad), None, "{bad}");
+        }
+    }
 }
