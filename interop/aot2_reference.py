@@ -33,6 +33,7 @@ FUTURE_SKEW = 60
 KDF_LABEL = b"aiootp aot2 kdf"
 KDF_DOMAIN = 0x41
 STREAM_DOMAIN = 0x42
+CHAIN_DOMAIN = 0x43
 TAG_CUSTOM = b"aiootp aot2 tag"
 PASSWORD_SALT_PREFIX = "aiootp aot2 password "
 
@@ -64,8 +65,19 @@ def subkeys(key, salt, ctx):
     return out[:64], out[64:]
 
 
-def tag(k_mac, index, last, chunk):
-    return kt256(lp(k_mac) + le64(index) + bytes([1 if last else 0]) + chunk, TAG_CUSTOM, TAG_LEN)
+def chain_of(tags):
+    """TurboSHAKE256(tag_0 || ... || tag_{m-2}, D = 0x43, L = 32)."""
+    return turboshake256(b"".join(tags), CHAIN_DOMAIN, TAG_LEN)
+
+
+def tag(k_mac, index, last, chunk, earlier_tags=()):
+    """The tag of chunk `index`; a last chunk after others (index > 0)
+    also binds the chain of the earlier tags."""
+    header = lp(k_mac) + le64(index) + bytes([1 if last else 0])
+    if last and index > 0:
+        assert len(earlier_tags) == index
+        header += chain_of(earlier_tags)
+    return kt256(header + chunk, TAG_CUSTOM, TAG_LEN)
 
 
 def keystream(k_enc, t, n):
@@ -110,11 +122,13 @@ def seal_stream(key, salt, ctx, q, last_flags=None):
     k_mac, k_enc = subkeys(key, salt, ctx)
     chunks = [q[i : i + CHUNK] for i in range(0, len(q), CHUNK)]
     out = bytearray(salt)
+    tags = []
     for i, c in enumerate(chunks):
         last = i == len(chunks) - 1
         if last_flags is not None:
             last = last_flags[i]
-        t = tag(k_mac, i, last, c)
+        t = tag(k_mac, i, last, c, tags)
+        tags.append(t)
         out += t + xor(c, keystream(k_enc, t, len(c)))
     return bytes(out)
 
@@ -134,11 +148,12 @@ def open_message(key, message, ctx, ttl=0, now=None):
     if len(records[-1]) < TAG_LEN + 8:
         raise AuthenticationError()
     k_mac, k_enc = subkeys(key, salt, ctx)
+    tags = [r[:TAG_LEN] for r in records]
     q = bytearray()
     for i, r in enumerate(records):
         t, c = r[:TAG_LEN], r[TAG_LEN:]
         p = xor(c, keystream(k_enc, t, len(c)))
-        if tag(k_mac, i, i == len(records) - 1, p) != t:
+        if tag(k_mac, i, i == len(records) - 1, p, tags[:i]) != t:
             raise AuthenticationError()
         q += p
     data_len = int.from_bytes(q[-8:], "little")
@@ -202,6 +217,9 @@ def case(name, data, key=None, password=None, settings=None, ctx=b"", timestamp=
     c["k_mac"] = k_mac.hex()
     c["k_enc"] = k_enc.hex()
     c["pad"] = padding(len(data))
+    tags = [r[:TAG_LEN] for r in records_of(message)]
+    if len(tags) > 1:
+        c["chain"] = chain_of(tags[:-1]).hex()
     c["message_len"] = len(message)
     if len(message) <= INLINE_LIMIT:
         c["message"] = message.hex()
@@ -212,13 +230,47 @@ def case(name, data, key=None, password=None, settings=None, ctx=b"", timestamp=
     return c
 
 
-def invalid_case(name, why, key, ctx, message, ttl=0, now=None, error="authentication"):
+def invalid_case(name, why, key, ctx, message, ttl=0, now=None, error="authentication", splice=None):
     c = {"name": name, "why": why, "key": key.hex(), "ctx": ctx.hex(), "error": error}
     if ttl:
         c["ttl"] = ttl
         c["now"] = now
-    c["message"] = message.hex()
+    if splice is not None:
+        # Too long to inline: how to rebuild it, and its digest.
+        c["splice"] = splice
+        c["message_len"] = len(message)
+        c["message_head"] = message[:96].hex()
+        c["message_tail"] = message[-96:].hex()
+        c["message_sha256"] = hashlib.sha256(message).hexdigest()
+    else:
+        c["message"] = message.hex()
     return c
+
+
+def records_of(message):
+    rest = message[SALT_LEN:]
+    return [rest[i : i + RECORD] for i in range(0, len(rest), RECORD)]
+
+
+def spliced(key, salt, ctx, timestamp, data_pattern, flip, swapped):
+    """Two messages under the same key, salt, ctx and timestamp: A of
+    pattern(data_pattern), B the same with data byte `flip` xor 1. The
+    result is A with B's records at the indices `swapped`. Returns it and
+    the recipe (the `splice` field of the vector)."""
+    a = pattern(data_pattern)
+    b = bytearray(a)
+    b[flip] ^= 1
+    ra = records_of(seal(key, salt, ctx, timestamp, a))
+    rb = records_of(seal(key, salt, ctx, timestamp, bytes(b)))
+    message = salt + b"".join(rb[i] if i in swapped else r for i, r in enumerate(ra))
+    recipe = {
+        "salt": salt.hex(),
+        "timestamp": timestamp,
+        "data_pattern": data_pattern,
+        "flip": flip,
+        "records_of_b": list(swapped),
+    }
+    return message, recipe
 
 
 def find_data_len(chunks, want_pad_over):
@@ -282,8 +334,24 @@ def make_vectors():
         invalid_case("from the future", "ttl 100, dated 61 s after now",
                      key64, b"", seal(key64, salt, b"", ts, data), ttl=100, now=ts - 61, error="future 61"),
     ]
+    # Splicing under a reused salt: each record of B verifies on its own
+    # with A's subkeys, but the last tag binds the chain of the tags
+    # before it.
+    n = 2 * CHUNK + 1000
+    for name, why, swapped in [
+        ("spliced record", "record 1 of another message with the same key, salt, ctx and timestamp", [1]),
+        ("spliced last record", "the last record of another message with the same key, salt, ctx and timestamp", [2]),
+    ]:
+        message, recipe = spliced(key64, salt, b"splice", ts, n, CHUNK + 100, swapped)
+        assert len(records_of(message)) == 3
+        invalid.append(invalid_case(name, why, key64, b"splice", message, splice=recipe))
     for c in invalid:
-        msg = bytes.fromhex(c["message"])
+        if "splice" in c:
+            r = c["splice"]
+            msg, _ = spliced(bytes.fromhex(c["key"]), bytes.fromhex(r["salt"]), bytes.fromhex(c["ctx"]),
+                             r["timestamp"], r["data_pattern"], r["flip"], r["records_of_b"])
+        else:
+            msg = bytes.fromhex(c["message"])
         try:
             open_message(bytes.fromhex(c["key"]), msg, bytes.fromhex(c["ctx"]), c.get("ttl", 0), c.get("now"))
         except AuthenticationError:
@@ -307,8 +375,14 @@ HEADER = [
     "(hex; or its length, first and last 96 bytes and SHA-256), and opening",
     "the message gives the data back. data_pattern N: byte i is i mod 251.",
     "k_mac, k_enc: the KDF's two halves. pad: the zero padding's length.",
+    "chain (messages of 2 chunks or more): the chain of the tags before the",
+    "last, which the last tag binds.",
     "invalid: opening the message with key and ctx (and ttl at time now)",
     "fails with the error named: authentication, expired N, future N.",
+    "splice (instead of message): seal A = data_pattern and B = A with data",
+    "byte flip xor 1 under key, salt, ctx and timestamp; the message is A",
+    "with B's records at the indices records_of_b (given by its length,",
+    "first and last 96 bytes and SHA-256).",
 ]
 
 

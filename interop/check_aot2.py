@@ -3,7 +3,8 @@
 Python one (interop/aot2_reference.py), both ways:
 
 1. Python seals random cases (random keys of 32-100 bytes, ctx, timestamps,
-   data lengths around every chunk and padding boundary, a password case);
+   data lengths around every chunk and padding boundary, a password case,
+   spliced messages under a reused salt);
    the Rust test `aot2_vectors::random_cases` must seal them to the same
    bytes (one-shot on 1 and 3 threads, and streamed) and open them, and
    refuse the invalid ones with the same error.
@@ -87,6 +88,27 @@ def make_cases(seed, count):
             else:
                 bad_ctx = ctx + b"x"
             invalid.append(ref.invalid_case("tampered %d (%s)" % (i, kind), kind, key, bad_ctx, bytes(bad)))
+    # Splicing under a reused salt: two messages of 2 to 4 chunks under
+    # the same key, salt, ctx and timestamp, differing in every chunk; one
+    # record of the other swapped in must not open (the last tag binds
+    # the chain of the earlier tags).
+    for k in range(2):
+        key = bytes(rng.randrange(256) for _ in range(64))
+        salt = bytes(rng.randrange(256) for _ in range(32))
+        ctx = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 20)))
+        ts = 1_700_000_000 + rng.randrange(10**6)
+        a = ref.pattern(rng.randrange(C, 3 * C + 1000))
+        b = bytes(x ^ 1 for x in a)
+        ra = ref.records_of(ref.seal(key, salt, ctx, ts, a))
+        rb = ref.records_of(ref.seal(key, salt, ctx, ts, b))
+        i = rng.randrange(len(ra))
+        spliced = salt + b"".join(rb[j] if j == i else r for j, r in enumerate(ra))
+        try:
+            ref.open_message(key, spliced, ctx)
+            raise SystemExit("check_aot2: a spliced message opens in Python")
+        except ref.AuthenticationError:
+            pass
+        invalid.append(ref.invalid_case("spliced %d (record %d of %d)" % (k, i, len(ra)), "splice", key, ctx, spliced))
     # A password case with cheap settings.
     salt = bytes(rng.randrange(256) for _ in range(32))
     password = b"interop password %d" % rng.randrange(10**6)

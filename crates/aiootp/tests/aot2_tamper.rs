@@ -8,7 +8,9 @@
 //! one-shot openers return nothing, the streaming ones at most the data of
 //! the chunks before the first one changed.
 //!
-//! Also: a salt reused by force leaks only which chunks are equal.
+//! Also: a salt reused by force leaks only which chunks are equal, and
+//! records of two messages under the same salt, key and ctx cannot be
+//! spliced together (the last tag binds the chain of all earlier tags).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::Read;
@@ -442,21 +444,32 @@ fn salt_reuse_leaks_only_chunk_equality() {
         let x_pt: Vec<u8> = pa.iter().zip(pb).map(|(x, y)| x ^ y).take(64).collect();
         assert_ne!(x_ct, x_pt);
     }
-    // What else a repeated salt gives away: records at the same index of
-    // two messages with the same salt, key and ctx can be exchanged (each
-    // record authenticates on its own). With fresh salts a record of
-    // another message fails (reordered_duplicated_..._records_fail).
+    // The last records differ although one plaintext byte of chunk 2
+    // does: their tags bind the chain of the earlier tags. With chunk 2
+    // equal and only chunk 0 different, the last records still differ.
+    let mut c = a.clone();
+    c[100] ^= 1;
+    let mc = hazmat::seal_with_salt(&key(), &salt, &c, &o).unwrap();
+    let rc = records(&mc);
+    assert_eq!(rc[1], ra[1]);
+    assert_ne!(rc[2][..TAG_LEN], ra[2][..TAG_LEN]);
+    // Records at the same index of two messages with the same salt, key
+    // and ctx each verify on their own, but cannot be exchanged between
+    // the messages (splicing_under_a_reused_salt_fails).
     let spliced = join(&ma[..SALT_LEN], &[rb[0], ra[1], ra[2]]);
-    let mut mixed = b[..CHUNK_LEN - 8].to_vec();
-    mixed.extend_from_slice(&a[CHUNK_LEN - 8..]);
-    assert_eq!(aot2::open(&key(), &spliced, &o).unwrap(), mixed);
+    assert_eq!(
+        aot2::open(&key(), &spliced, &o),
+        Err(Aot2Error::Authentication)
+    );
     // Same data, same salt, same second: identical messages (deterministic
-    // given the salt); another second changes chunk 0 only.
+    // given the salt); another second changes chunk 0, and the last record
+    // through the chain, only.
     assert_eq!(ma, hazmat::seal_with_salt(&key(), &salt, &a, &o).unwrap());
     let later = hazmat::seal_with_salt(&key(), &salt, &a, &options().now(NOW + 1)).unwrap();
     let rl = records(&later);
     assert_ne!(rl[0], ra[0]);
-    assert_eq!(rl[1..], ra[1..]);
+    assert_eq!(rl[1], ra[1]);
+    assert_ne!(rl[2], ra[2]);
     // Another ctx or key under the same salt shares nothing.
     for (k, ctx) in [
         (key(), "other"),
@@ -472,4 +485,78 @@ fn salt_reuse_leaks_only_chunk_equality() {
     let f2 = aot2::seal(&key(), &a, &o).unwrap();
     assert_ne!(f1[..SALT_LEN], f2[..SALT_LEN]);
     assert!(records(&f1).iter().zip(records(&f2)).all(|(x, y)| x != &y));
+}
+
+#[test]
+fn splicing_under_a_reused_salt_fails() {
+    // Two messages under one forced salt, key and ctx, differing in one
+    // byte of chunk 1 (and in the second case of another chunk too), of
+    // 3 and of 4 chunks: every record of one verifies on its own with the
+    // other's subkeys, yet no mix of the two opens.
+    let salt = [11u8; SALT_LEN];
+    let auth = Aot2Error::Authentication;
+    let c = CHUNK_LEN;
+    let mut tested = 0;
+    for (chunks, flips) in [
+        (3usize, vec![c + 1000]),
+        (3, vec![c + 1000, 2 * c + 100]),
+        (4, vec![c + 1000]),
+        (4, vec![100, c + 1000]),
+    ] {
+        let a = data((chunks - 1) * CHUNK_LEN + 500);
+        let mut b = a.clone();
+        for &f in &flips {
+            b[f] ^= 1;
+        }
+        let ma = hazmat::seal_with_salt(&key(), &salt, &a, &options()).unwrap();
+        let mb = hazmat::seal_with_salt(&key(), &salt, &b, &options()).unwrap();
+        let (ra, rb) = (records(&ma), records(&mb));
+        assert_eq!(ra.len(), chunks);
+        assert_eq!(aot2::open(&key(), &mb, &options()).unwrap(), b);
+        let last = chunks - 1;
+        // The last records differ even when the last chunks are equal.
+        assert_ne!(ra[last], rb[last]);
+        // Which records come from b.
+        for from_b in [vec![1], vec![0, 1], vec![last], vec![1, last]] {
+            let mixed: Vec<&[u8]> = (0..chunks)
+                .map(|i| if from_b.contains(&i) { rb[i] } else { ra[i] })
+                .collect();
+            let spliced = join(&salt, &mixed);
+            if spliced == ma || spliced == mb {
+                // Records 1 and last of b, the rest equal: that is b.
+                continue;
+            }
+            tested += 1;
+            // The plaintext of the mix, chunk by chunk.
+            let mut plain = Vec::new();
+            for i in 0..chunks {
+                let src = if from_b.contains(&i) { &b } else { &a };
+                let start = (i * CHUNK_LEN).saturating_sub(8);
+                let end = ((i + 1) * CHUNK_LEN - 8).min(src.len());
+                plain.extend_from_slice(&src[start..end]);
+            }
+            let what = format!("{chunks} chunks, flips {flips:?}, records {from_b:?} of b");
+            // One-shot (1 and 3 threads), token, Opener, AsyncOpener:
+            // authentication fails, one-shot returns nothing, streaming
+            // releases at most the verified chunks before the last.
+            assert_rejected(&what, &key(), &spliced, &options(), &auth, &plain, last);
+            for threads in [2, 4, 0] {
+                assert_eq!(
+                    aot2::open(&key(), &spliced, &options().threads(threads)),
+                    Err(auth.clone()),
+                    "{what}: one-shot x{threads}"
+                );
+            }
+            // The streaming opener gets to the last record: the swapped
+            // inner records verified on their own, only the chain catches
+            // the splice.
+            if !from_b.contains(&last) {
+                let (released, result) = stream_open(&key(), &spliced, &options());
+                assert_eq!(result, Err(auth.clone()), "{what}");
+                assert_eq!(released.len(), last * CHUNK_LEN - 8 - 256, "{what}");
+                assert_eq!(released, plain[..released.len()], "{what}");
+            }
+        }
+    }
+    assert_eq!(tested, 13);
 }

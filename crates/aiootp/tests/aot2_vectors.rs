@@ -176,10 +176,52 @@ fn expected_error(name: &str) -> Aot2Error {
     }
 }
 
+/// The message of a splice vector: A (the data pattern) with the records
+/// of B (A with one data byte flipped) at the given indices, both sealed
+/// under the same key, salt, ctx and timestamp; checked against the
+/// vector's length, head, tail and digest.
+fn spliced_message(case: &Value, key: &Aot2Key) -> Vec<u8> {
+    let recipe = &case["splice"];
+    let salt: [u8; 32] = unhex(field(recipe, "salt")).try_into().unwrap();
+    let a = pattern(recipe["data_pattern"].as_u64().unwrap() as usize);
+    let mut b = a.clone();
+    b[recipe["flip"].as_u64().unwrap() as usize] ^= 1;
+    let options = Options::new()
+        .ctx(unhex(field(case, "ctx")))
+        .now(recipe["timestamp"].as_u64().unwrap());
+    let ma = hazmat::seal_with_salt(key, &salt, &a, &options).unwrap();
+    let mb = hazmat::seal_with_salt(key, &salt, &b, &options).unwrap();
+    let swapped: Vec<u64> = recipe["records_of_b"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let mut message = salt.to_vec();
+    for (i, (ra, rb)) in ma[32..]
+        .chunks(aot2::RECORD_LEN)
+        .zip(mb[32..].chunks(aot2::RECORD_LEN))
+        .enumerate()
+    {
+        // The records of A and B at the same index each verify alone.
+        message.extend_from_slice(if swapped.contains(&(i as u64)) {
+            rb
+        } else {
+            ra
+        });
+    }
+    message_matches(case, &message).unwrap_or_else(|e| panic!("{}: {e}", field(case, "name")));
+    message
+}
+
 fn check_invalid(case: &Value) {
     let name = field(case, "name");
     let key = Aot2Key::from_hex(field(case, "key")).unwrap();
-    let message = unhex(field(case, "message"));
+    let message = if case.get("splice").is_some() {
+        spliced_message(case, &key)
+    } else {
+        unhex(field(case, "message"))
+    };
     let mut options = Options::new().ctx(unhex(field(case, "ctx")));
     if let Some(ttl) = case.get("ttl") {
         options = options
@@ -222,10 +264,47 @@ fn valid_vectors() {
 fn invalid_vectors() {
     let doc = vectors();
     let cases = doc["invalid"].as_array().unwrap();
-    assert!(cases.len() >= 7);
+    assert!(cases.len() >= 9);
+    assert!(cases.iter().filter(|c| c.get("splice").is_some()).count() >= 2);
     for case in cases {
         check_invalid(case);
     }
+}
+
+/// The chain of the multi-chunk vectors: `TurboSHAKE256(tag_0 ‖ … ‖
+/// tag_{m-2}, 0x43, 32)` over the tags in the message.
+#[test]
+fn chain_matches_vector() {
+    let doc = vectors();
+    let mut checked = Vec::new();
+    for case in doc["valid"].as_array().unwrap() {
+        let Some(chain) = case.get("chain") else {
+            continue;
+        };
+        let salt: [u8; 32] = unhex(field(case, "salt")).try_into().unwrap();
+        let key = key_of(case, &salt);
+        let options = Options::new()
+            .ctx(unhex(field(case, "ctx")))
+            .now(case["timestamp"].as_u64().unwrap());
+        let message = hazmat::seal_with_salt(&key, &salt, &data_of(case), &options).unwrap();
+        let records: Vec<&[u8]> = message[32..].chunks(aot2::RECORD_LEN).collect();
+        let mut tags = Vec::new();
+        for r in &records[..records.len() - 1] {
+            tags.extend_from_slice(&r[..aot2::TAG_LEN]);
+        }
+        let mut out = [0u8; 32];
+        aiootp::keccak::turboshake256(&tags, 0x43, &mut out);
+        assert_eq!(
+            hex(&out),
+            chain.as_str().unwrap(),
+            "{}",
+            field(case, "name")
+        );
+        checked.push(records.len());
+    }
+    // Messages of two chunks and of three or more.
+    assert!(checked.contains(&2), "{checked:?}");
+    assert!(checked.iter().any(|&m| m >= 3), "{checked:?}");
 }
 
 /// The first vector's intermediate values (the KDF halves) match.

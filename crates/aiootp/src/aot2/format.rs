@@ -7,6 +7,8 @@
 //! - [`Subkeys::seal_chunk`] / [`Subkeys::open_chunk`]: one record, in
 //!   place (the tag is a KT256 synthetic IV over the plaintext chunk, the
 //!   keystream counter-mode TurboSHAKE256 from the tag).
+//! - [`Chain`]: the hash of the tags before the last chunk, which the
+//!   last chunk's tag binds ([`Place::Last`]).
 //! - [`Layout`]: the padded plaintext stream `Q`, its chunks and the
 //!   message length, for a data length or from a message length.
 
@@ -52,12 +54,76 @@ pub(crate) const KDF_LABEL: &[u8] = b"aiootp aot2 kdf";
 pub(crate) const KDF_DOMAIN: u8 = 0x41;
 /// TurboSHAKE256 domain byte of the keystream blocks.
 pub(crate) const STREAM_DOMAIN: u8 = 0x42;
+/// TurboSHAKE256 domain byte of the chain of tags bound by the last tag.
+pub(crate) const CHAIN_DOMAIN: u8 = 0x43;
 /// KT256 customization string of the tags.
 pub(crate) const TAG_CUSTOM: &[u8] = b"aiootp aot2 tag";
 
 /// `lp(x)`: `x`'s length as 8 little-endian bytes.
 fn lp_len(x: &[u8]) -> [u8; 8] {
     (x.len() as u64).to_le_bytes()
+}
+
+/// Where a chunk stands in its message, as its tag binds it besides the
+/// index and the plaintext.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Place<'a> {
+    /// Not the last chunk: `u8(0)`.
+    Inner,
+    /// The last chunk: `u8(1)`, then the [`Chain`] of the tags of the
+    /// chunks before it — present exactly when there are some (index > 0).
+    Last(Option<&'a [u8; TAG_LEN]>),
+}
+
+/// `chain = TurboSHAKE256(tag_0 ‖ … ‖ tag_{m-2}, D = 0x43, L = 32)`,
+/// absorbed one tag at a time (bounded memory for streams). The tags are
+/// in the message in clear, so the chain is no secret.
+#[derive(Clone)]
+pub(crate) struct Chain {
+    hash: TurboShake256,
+    tags: u64,
+}
+
+impl Chain {
+    /// No tags yet.
+    pub(crate) fn new() -> Self {
+        Self {
+            hash: TurboShake256::new(CHAIN_DOMAIN),
+            tags: 0,
+        }
+    }
+
+    /// The chain of `tags`, in order.
+    pub(crate) fn of<'t>(tags: impl IntoIterator<Item = &'t [u8; TAG_LEN]>) -> Self {
+        let mut chain = Self::new();
+        for tag in tags {
+            chain.push(tag);
+        }
+        chain
+    }
+
+    /// Appends the tag of the next (non-last) chunk.
+    pub(crate) fn push(&mut self, tag: &[u8; TAG_LEN]) {
+        self.hash.update(tag);
+        self.tags += 1;
+    }
+
+    /// The chain value, `None` before any tag (a message of one chunk has
+    /// no chain).
+    pub(crate) fn value(&self) -> Option<[u8; TAG_LEN]> {
+        if self.tags == 0 {
+            return None;
+        }
+        let mut out = [0u8; TAG_LEN];
+        self.hash.clone().finalize_into(&mut out);
+        Some(out)
+    }
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain").field("tags", &self.tags).finish()
+    }
 }
 
 /// The two 64-byte subkeys of one message, kept length-prefixed as the
@@ -99,14 +165,29 @@ impl Subkeys {
         keys
     }
 
-    /// `KT256(lp(k_mac) ‖ le64(index) ‖ u8(last) ‖ chunk, "aiootp aot2 tag", 32)`.
-    pub(crate) fn tag(&self, index: u64, last: bool, chunk: &[u8]) -> [u8; TAG_LEN] {
-        let mut header = [0u8; 81];
+    /// `KT256(lp(k_mac) ‖ le64(index) ‖ u8(last) ‖ [chain] ‖ chunk,
+    /// "aiootp aot2 tag", 32)`: the chain of the earlier tags only for a
+    /// last chunk after others.
+    pub(crate) fn tag(&self, index: u64, place: Place<'_>, chunk: &[u8]) -> [u8; TAG_LEN] {
+        let mut header = [0u8; 81 + TAG_LEN];
         header[..72].copy_from_slice(&self.mac);
         header[72..80].copy_from_slice(&index.to_le_bytes());
-        header[80] = u8::from(last);
+        let header_len = match place {
+            Place::Inner => 81,
+            Place::Last(chain) => {
+                debug_assert_eq!(chain.is_some(), index > 0, "a chain iff index > 0");
+                header[80] = 1;
+                match chain {
+                    Some(chain) => {
+                        header[81..].copy_from_slice(chain);
+                        81 + TAG_LEN
+                    }
+                    None => 81,
+                }
+            }
+        };
         let mut h = Kt256::new(TAG_CUSTOM);
-        h.update(&header);
+        h.update(&header[..header_len]);
         header.zeroize();
         h.update(chunk);
         let mut tag = [0u8; TAG_LEN];
@@ -126,8 +207,13 @@ impl Subkeys {
     }
 
     /// Encrypts chunk `index` in place and returns its tag.
-    pub(crate) fn seal_chunk(&self, index: u64, last: bool, chunk: &mut [u8]) -> [u8; TAG_LEN] {
-        let tag = self.tag(index, last, chunk);
+    pub(crate) fn seal_chunk(
+        &self,
+        index: u64,
+        place: Place<'_>,
+        chunk: &mut [u8],
+    ) -> [u8; TAG_LEN] {
+        let tag = self.tag(index, place, chunk);
         self.xor_keystream(&tag, chunk);
         tag
     }
@@ -137,12 +223,12 @@ impl Subkeys {
     pub(crate) fn open_chunk(
         &self,
         index: u64,
-        last: bool,
+        place: Place<'_>,
         tag: &[u8; TAG_LEN],
         chunk: &mut [u8],
     ) -> Result<(), Aot2Error> {
         self.xor_keystream(tag, chunk);
-        if ct_eq(&self.tag(index, last, chunk), tag) {
+        if ct_eq(&self.tag(index, place, chunk), tag) {
             Ok(())
         } else {
             chunk.zeroize();
@@ -366,6 +452,53 @@ mod tests {
             Layout::records_of(n + 256),
             Some((7, 6 * CHUNK_LEN as u64 + 256))
         );
+    }
+
+    #[test]
+    fn chain_hashes_the_tags_in_order() {
+        use crate::keccak::turboshake256;
+        assert_eq!(Chain::new().value(), None);
+        let tags: Vec<[u8; TAG_LEN]> = (0..9u8).map(|i| [i; TAG_LEN]).collect();
+        for n in 1..tags.len() {
+            let mut want = [0u8; TAG_LEN];
+            turboshake256(&tags[..n].concat(), CHAIN_DOMAIN, &mut want);
+            let chain = Chain::of(&tags[..n]);
+            assert_eq!(chain.value(), Some(want), "{n}");
+            // Reading the value does not end the chain.
+            assert_eq!(chain.value(), Some(want), "{n}");
+        }
+        let mut swapped = tags.clone();
+        swapped.swap(0, 1);
+        assert_ne!(Chain::of(&tags).value(), Chain::of(&swapped).value());
+    }
+
+    #[test]
+    fn the_last_tag_binds_the_chain() {
+        let keys = Subkeys::derive(&[1; 32], &[2; SALT_LEN], b"ctx");
+        let chunk = [5u8; 100];
+        let (c1, c2) = ([7u8; TAG_LEN], [8u8; TAG_LEN]);
+        let inner = keys.tag(1, Place::Inner, &chunk);
+        let last = keys.tag(1, Place::Last(Some(&c1)), &chunk);
+        assert_ne!(inner, last);
+        assert_ne!(last, keys.tag(1, Place::Last(Some(&c2)), &chunk));
+        // The chain is a header field, not a prefix of the chunk: the
+        // encoding is fixed-length, so the two inputs differ.
+        let mut header = Vec::from(keys.mac);
+        header.extend_from_slice(&1u64.to_le_bytes());
+        header.push(1);
+        header.extend_from_slice(&c1);
+        header.extend_from_slice(&chunk);
+        let mut want = [0u8; TAG_LEN];
+        crate::keccak::kt256(&header, TAG_CUSTOM, &mut want);
+        assert_eq!(last, want);
+        // A single chunk: no chain, the header of 81 bytes.
+        let only = keys.tag(0, Place::Last(None), &chunk);
+        let mut header = Vec::from(keys.mac);
+        header.extend_from_slice(&0u64.to_le_bytes());
+        header.push(1);
+        header.extend_from_slice(&chunk);
+        crate::keccak::kt256(&header, TAG_CUSTOM, &mut want);
+        assert_eq!(only, want);
     }
 
     #[test]

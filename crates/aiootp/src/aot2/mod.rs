@@ -34,7 +34,7 @@
 //! # Errors
 //! [`Aot2Error::Authentication`] for every message that does not
 //! authenticate, whatever the reason (wrong key, password or ctx, any
-//! change, truncation, reordering or extension); [`Aot2Error::Expired`]
+//! change, truncation, reordering, splicing or extension); [`Aot2Error::Expired`]
 //! and [`Aot2Error::FromTheFuture`] for an authentic message outside the
 //! `ttl`; key, password, JSON and token errors otherwise.
 //!
@@ -44,9 +44,11 @@
 //! once its tag has been checked (a stream that fails later has released
 //! the verified chunks before it: discard everything on error). A salt
 //! repeated by a broken random number generator reveals only which chunks
-//! (at the same index, under the same key and ctx) are equal. Timestamps
-//! are the sealer's clock; a `ttl` limits replay only as far as clocks
-//! agree.
+//! (at the same index, under the same key and ctx) are equal, and even
+//! then messages cannot be spliced: the last chunk's tag binds the chain
+//! of all the tags before it, so records taken from another message fail.
+//! Timestamps are the sealer's clock; a `ttl` limits replay only as far
+//! as clocks agree.
 //!
 //! [`Aot2Error::Authentication`]: crate::error::Aot2Error::Authentication
 //! [`Aot2Error::Expired`]: crate::error::Aot2Error::Expired

@@ -2,8 +2,8 @@
 //! thread or chunk-parallel on several (the same bytes either way).
 
 use super::format::{
-    CHUNK_LEN, Layout, RECORD_LEN, SALT_LEN, Subkeys, TAG_LEN, TIMESTAMP_LEN, TRAILER_LEN,
-    check_time, le64,
+    CHUNK_LEN, Chain, Layout, Place, RECORD_LEN, SALT_LEN, Subkeys, TAG_LEN, TIMESTAMP_LEN,
+    TRAILER_LEN, check_time, le64,
 };
 use crate::error::Aot2Error;
 
@@ -33,8 +33,9 @@ fn per_worker(chunks: u64, workers: usize) -> u64 {
 ///
 /// The output is built by appending (no zero-filled buffer to overwrite):
 /// on one thread each chunk is copied in and sealed while it is in cache;
-/// on several, the plaintext layout is copied in first, then runs of
-/// records are sealed in place in parallel.
+/// on several, the plaintext layout is copied in first, then runs of the
+/// records before the last are sealed in place in parallel, and the last
+/// record, whose tag binds the chain of their tags, after the join.
 pub(crate) fn seal(
     keys: &Subkeys,
     salt: &[u8; SALT_LEN],
@@ -44,11 +45,12 @@ pub(crate) fn seal(
 ) -> Result<Vec<u8>, Aot2Error> {
     let layout = Layout::for_data(data.len() as u64).ok_or(Aot2Error::TooLarge)?;
     let len = usize::try_from(layout.message_len).map_err(|_| Aot2Error::TooLarge)?;
+    let last_index = layout.chunks - 1;
     let mut out = Vec::with_capacity(len);
     out.extend_from_slice(salt);
-    let seal_record = |index: u64, record: &mut [u8]| {
+    let seal_record = |index: u64, place: Place<'_>, record: &mut [u8]| {
         let (tag, chunk) = record.split_at_mut(TAG_LEN);
-        let t = keys.seal_chunk(index, index + 1 == layout.chunks, chunk);
+        let t = keys.seal_chunk(index, place, chunk);
         tag.copy_from_slice(&t);
     };
     let append_record = |index: u64, out: &mut Vec<u8>| -> usize {
@@ -58,9 +60,12 @@ pub(crate) fn seal(
         layout.extend_q(timestamp, data, offset, layout.chunk_len(index), out);
         start
     };
-    let workers = workers(threads, layout.chunks);
+    // The records before the last are independent; the last one waits
+    // for their tags.
+    let workers = workers(threads, last_index);
     if workers == 1 {
-        for index in 0..layout.chunks {
+        let mut chain = Chain::new();
+        for index in 0..last_index {
             // A chunk of data only (never the last: the length field
             // follows the data) is hashed where it lies, so that reading
             // it from memory overlaps the hashing; then it is copied while
@@ -72,33 +77,45 @@ pub(crate) fn seal(
                     o.checked_add(CHUNK_LEN)
                         .is_some_and(|end| end <= data.len())
                 });
-            if let Some(offset) = middle {
+            let tag = if let Some(offset) = middle {
                 let chunk = &data[offset..offset + CHUNK_LEN];
-                let tag = keys.tag(index, false, chunk);
+                let tag = keys.tag(index, Place::Inner, chunk);
                 out.extend_from_slice(&tag);
                 let start = out.len();
                 out.extend_from_slice(chunk);
                 keys.xor_keystream(&tag, &mut out[start..]);
+                tag
             } else {
                 let start = append_record(index, &mut out);
-                seal_record(index, &mut out[start..]);
-            }
+                seal_record(index, Place::Inner, &mut out[start..]);
+                *tag_of(&out[start..])
+            };
+            chain.push(&tag);
         }
+        let start = append_record(last_index, &mut out);
+        let chain = chain.value();
+        seal_record(last_index, Place::Last(chain.as_ref()), &mut out[start..]);
         return Ok(out);
     }
     for index in 0..layout.chunks {
         append_record(index, &mut out);
     }
-    let per = per_worker(layout.chunks, workers);
+    // Inner records: 0 .. last_index, all full.
+    let inner_len = usize::try_from(last_index)
+        .ok()
+        .and_then(|n| n.checked_mul(RECORD_LEN))
+        .ok_or(Aot2Error::TooLarge)?;
+    let (inner, last) = out[SALT_LEN..].split_at_mut(inner_len);
+    let per = per_worker(last_index, workers);
     let run_len = usize::try_from(per).map_err(|_| Aot2Error::TooLarge)? * RECORD_LEN;
     let seal_run = |first: u64, run: &mut [u8]| {
         for (k, record) in run.chunks_mut(RECORD_LEN).enumerate() {
-            seal_record(first + k as u64, record);
+            seal_record(first + k as u64, Place::Inner, record);
         }
     };
     let seal_run = &seal_run;
     std::thread::scope(|s| {
-        let mut runs = out[SALT_LEN..].chunks_mut(run_len).enumerate();
+        let mut runs = inner.chunks_mut(run_len).enumerate();
         let mine = runs.next();
         for (w, run) in runs {
             s.spawn(move || seal_run(w as u64 * per, run));
@@ -107,6 +124,8 @@ pub(crate) fn seal(
             seal_run(0, run);
         }
     });
+    let chain = Chain::of(inner.chunks(RECORD_LEN).map(tag_of)).value();
+    seal_record(last_index, Place::Last(chain.as_ref()), last);
     Ok(out)
 }
 
@@ -137,18 +156,34 @@ pub(crate) fn open(
     let out_len = usize::try_from(q_len).map_err(|_| Aot2Error::Authentication)? - TIMESTAMP_LEN;
     let mut out = Vec::with_capacity(out_len);
     let last_index = chunks - 1;
+    // The tags are in the message: the chain the last tag binds is known
+    // before any chunk is opened, so all chunks open in parallel.
+    let chain = Chain::of(
+        records
+            .chunks(RECORD_LEN)
+            .take(usize::try_from(last_index).map_err(|_| Aot2Error::Authentication)?)
+            .map(tag_of),
+    )
+    .value();
+    let place = |index: u64| {
+        if index == last_index {
+            Place::Last(chain.as_ref())
+        } else {
+            Place::Inner
+        }
+    };
     let (first_record, rest_records) = records.split_at(records.len().min(RECORD_LEN));
 
     let mut scratch = zeroize::Zeroizing::new(first_record[TAG_LEN..].to_vec());
     let first = keys
-        .open_chunk(0, last_index == 0, tag_of(first_record), &mut scratch)
+        .open_chunk(0, place(0), tag_of(first_record), &mut scratch)
         .map(|()| {
             out.extend_from_slice(&scratch[TIMESTAMP_LEN..]);
             le64(&scratch, 0)
         });
     drop(scratch);
     let open_record = |index: u64, record: &[u8], dst: &mut [u8]| {
-        keys.open_chunk(index, index == last_index, tag_of(record), dst)
+        keys.open_chunk(index, place(index), tag_of(record), dst)
     };
     let workers = workers(threads, chunks);
     let result = first.and_then(|timestamp| {

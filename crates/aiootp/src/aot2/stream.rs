@@ -5,15 +5,17 @@
 //! Memory: the sealer keeps one chunk (64 KiB) and the record being
 //! written; the opener keeps one record and the last 256 verified bytes of
 //! the previous chunk (they might be padding, which only the last chunk's
-//! length field tells).
+//! length field tells). Both absorb each non-last tag into the running
+//! [`Chain`] that the last tag binds (one hash state, whatever the
+//! length).
 
 use std::io::{self, Read, Write};
 
 use zeroize::Zeroize;
 
 use super::format::{
-    CHUNK_LEN, Layout, MAX_PAD, SALT_LEN, Subkeys, TAG_LEN, TIMESTAMP_LEN, TRAILER_LEN, check_time,
-    le64,
+    CHUNK_LEN, Chain, Layout, MAX_PAD, Place, SALT_LEN, Subkeys, TAG_LEN, TIMESTAMP_LEN,
+    TRAILER_LEN, check_time, le64,
 };
 use super::{KeyMaterial, Options};
 use crate::error::{Aot2Error, Error};
@@ -52,6 +54,8 @@ pub(crate) struct SealCore {
     /// The last chunk's bytes while the one before it goes out.
     rest: Vec<u8>,
     index: u64,
+    /// The tags of the records sealed so far (all not last).
+    chain: Chain,
     data_len: u64,
     state: SealState,
 }
@@ -70,6 +74,7 @@ impl SealCore {
             out_end: 0,
             rest: Vec::new(),
             index: 0,
+            chain: Chain::new(),
             data_len: 0,
             state: SealState::Open,
         }
@@ -98,11 +103,18 @@ impl SealCore {
     }
 
     /// Seals `buf[TAG_LEN..TAG_LEN + len]` as chunk `index` and makes the
-    /// record the output.
+    /// record the output; a chunk that is not the last joins the chain.
     fn seal(&mut self, len: usize, last: bool) {
-        let tag = self
-            .keys
-            .seal_chunk(self.index, last, &mut self.buf[TAG_LEN..TAG_LEN + len]);
+        let chunk = &mut self.buf[TAG_LEN..TAG_LEN + len];
+        let tag = if last {
+            let chain = self.chain.value();
+            self.keys
+                .seal_chunk(self.index, Place::Last(chain.as_ref()), chunk)
+        } else {
+            let tag = self.keys.seal_chunk(self.index, Place::Inner, chunk);
+            self.chain.push(&tag);
+            tag
+        };
         self.buf[..TAG_LEN].copy_from_slice(&tag);
         self.index += 1;
         self.body = 0;
@@ -327,6 +339,8 @@ pub(crate) struct OpenCore {
     /// The held tail and the peek byte must move before the next read.
     move_pending: bool,
     index: u64,
+    /// The tags of the chunks verified so far (all not last).
+    chain: Chain,
     timestamp: Option<u64>,
     state: OpenState,
 }
@@ -346,6 +360,7 @@ impl OpenCore {
             out_end: 0,
             move_pending: false,
             index: 0,
+            chain: Chain::new(),
             timestamp: None,
             state: OpenState::Records,
         }
@@ -440,7 +455,18 @@ impl OpenCore {
 
     fn verify(&mut self, len: usize, last: bool) -> Result<(), Aot2Error> {
         let chunk = &mut self.buf[HOLD..HOLD + len];
-        self.keys.open_chunk(self.index, last, &self.tag, chunk)?;
+        if last {
+            // The last tag binds the chain of all the tags before it: a
+            // record from another message (same salt, key and ctx) that
+            // verified on its own fails here.
+            let chain = self.chain.value();
+            self.keys
+                .open_chunk(self.index, Place::Last(chain.as_ref()), &self.tag, chunk)?;
+        } else {
+            self.keys
+                .open_chunk(self.index, Place::Inner, &self.tag, chunk)?;
+            self.chain.push(&self.tag);
+        }
         let start = if self.index == 0 {
             let timestamp = le64(chunk, 0);
             check_time(timestamp, self.now, self.ttl)?;
