@@ -22,6 +22,16 @@
 //! * `lazy_open_read_all`: opening without preloading, then reading every
 //!   tag (one file read and decrypted per tag).
 //!
+//! Group `many_metatags` (child databases, empty, named `"m000000"` …):
+//!
+//! * `open/n`: opening (writer, preloading: every child's manifest read
+//!   and decrypted) a saved database with n children, n = 1,000, 4,000,
+//!   16,000;
+//! * `create_save/n`: creating n children in a freshly opened database,
+//!   then saving it (n + 2 files written), n = 1,000, 4,000.
+//!
+//! Both should grow linearly in n.
+//!
 //! The databases live on a tmpfs (`/dev/shm`) when there is one, else in
 //! the system temporary directory (printed at start; set
 //! `AIOOTP_BENCH_DB_DIR` to choose another, e.g. a disk, to include real
@@ -177,6 +187,57 @@ fn size(g: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, n: usize) 
     });
 }
 
+/// `"m%06d" % i`: a child's name.
+fn child(i: usize) -> PyValue {
+    PyValue::from(format!("m{i:06}"))
+}
+
+/// Creates `n` children in `db` and saves it.
+fn create_children(db: &mut Database, n: usize) {
+    for i in 0..n {
+        db.metatag(child(i)).expect("metatag");
+    }
+    db.save().expect("save");
+}
+
+fn many_metatags(c: &mut Criterion) {
+    let mut g = c.benchmark_group("many_metatags");
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_secs(1));
+    for n in [1_000, 4_000, 16_000] {
+        let dir = fresh_dir();
+        create_children(&mut open(&dir, false), n);
+        g.bench_function(format!("open/{n}"), |b| {
+            b.iter_batched(
+                || (),
+                |()| {
+                    let db = open(&dir, true);
+                    assert_eq!(db.metatags().len(), n);
+                    db
+                },
+                BatchSize::PerIteration,
+            );
+        });
+    }
+    for n in [1_000, 4_000] {
+        g.bench_function(format!("create_save/{n}"), |b| {
+            b.iter_batched(
+                || {
+                    let dir = fresh_dir();
+                    let db = open(&dir, true);
+                    (dir, db)
+                },
+                |(dir, mut db)| {
+                    create_children(&mut db, n);
+                    (db, dir)
+                },
+                BatchSize::PerIteration,
+            );
+        });
+    }
+    g.finish();
+}
+
 fn database(c: &mut Criterion) {
     let (dir, label) = base_dir();
     eprintln!("database benches in {} ({label})", dir.display());
@@ -196,5 +257,5 @@ fn database(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, database);
+criterion_group!(benches, database, many_metatags);
 criterion_main!(benches);

@@ -1,6 +1,6 @@
 //! [`Database`]: the synchronous encrypted database.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::files::{db_error, encrypt_file};
+use super::metatags::MetatagList;
 use super::names::SeededKeys;
 use super::node::{Load, check_stable, surely_json};
 use super::ordered::OrderedMap;
@@ -68,11 +69,14 @@ pub struct Database {
     pub(crate) keys: SeededKeys,
     pub(crate) root_salt_filename: Option<String>,
     /// File name → tag (and the two maintenance entries), manifest order.
+    /// The metatag list's entry holds `None`: the list is in `metatags`.
     pub(crate) manifest: OrderedMap<PyValue>,
+    /// The metatag list (child names in manifest order), indexed.
+    pub(crate) metatags: MetatagList,
     /// File name → loaded or set value, in load/set order.
     pub(crate) cache: OrderedMap<PyValue>,
-    /// Open children: name, its `repr`, the child.
-    pub(crate) children: Vec<(PyValue, String, Database)>,
+    /// Open children by the `repr` of their name.
+    pub(crate) children: HashMap<String, Database>,
     /// Files to delete at the next save.
     pub(crate) pending_deletes: BTreeSet<String>,
     /// `repr`s of children deleted since the last save (re-created empty).
@@ -351,21 +355,18 @@ impl Database {
         } else {
             Load::Lazy
         };
-        let i = self.open_child(name.into(), mode)?;
-        Ok(&mut self.children[i].2)
+        self.open_child(name.into(), mode)
     }
 
     /// The child `name` if it is open.
     #[must_use]
     pub fn child(&self, name: impl Into<PyValue>) -> Option<&Database> {
-        let repr = name.into().repr();
-        self.child_index(&repr).map(|i| &self.children[i].2)
+        self.children.get(&name.into().repr())
     }
 
     /// The child `name` if it is open, mutably.
     pub fn child_mut(&mut self, name: impl Into<PyValue>) -> Option<&mut Database> {
-        let repr = name.into().repr();
-        self.child_index(&repr).map(|i| &mut self.children[i].2)
+        self.children.get_mut(&name.into().repr())
     }
 
     /// The names of the child databases, in creation order.
@@ -474,9 +475,14 @@ impl Database {
             .map(|(t, v)| (t.clone(), v.cloned().unwrap_or(PyValue::None)))
             .collect();
         let mut children = Vec::new();
-        for name in self.metatag_list().to_vec() {
-            let i = self.open_child(name.clone(), Load::Lazy)?;
-            children.push((name, self.children[i].2.snapshot()?));
+        // Opening a listed child leaves the list as it is.
+        for i in 0..self.metatags.len() {
+            let Some((name, repr)) = self.metatags.get(i) else {
+                break;
+            };
+            let (name, repr) = (name.clone(), repr.to_owned());
+            let child = self.open_child_repr(name.clone(), repr, Load::Lazy)?;
+            children.push((name, child.snapshot()?));
         }
         Ok(Snapshot { tags, children })
     }
@@ -487,8 +493,7 @@ impl Database {
             self.set_value(tag, value)?;
         }
         for (name, child) in snapshot.children {
-            let i = self.open_child(name, Load::Lazy)?;
-            self.children[i].2.apply_snapshot(child)?;
+            self.open_child(name, Load::Lazy)?.apply_snapshot(child)?;
         }
         Ok(())
     }
@@ -725,12 +730,13 @@ impl Database {
         } else {
             Load::Lazy
         };
-        if !self.is_listed(&first.repr()) && self.child_index(&first.repr()).is_none() {
+        let repr = first.repr();
+        if !self.metatags.contains(&repr) && !self.children.contains_key(&repr) {
             return Err(DbError::NoSuchMetatag {
                 name: first.str_text(),
             });
         }
-        let i = self.open_child(first.clone(), mode)?;
-        self.children[i].2.descend(rest)
+        self.open_child_repr(first.clone(), repr, mode)?
+            .descend(rest)
     }
 }

@@ -67,6 +67,7 @@ mod database;
 pub mod files;
 #[doc(hidden)]
 pub mod fuzzing;
+mod metatags;
 pub mod names;
 mod node;
 mod options;

@@ -478,9 +478,14 @@ impl SeededKeys {
 
     /// `hmacX((tag, root_seed), key=root_hash)`.
     fn tag_hash(&self, tag: &PyValue, wide: bool) -> String {
+        self.tag_hash_with(|data| tag.write_repr(data), wide)
+    }
+
+    /// [`Self::tag_hash`] of the tag that `write_repr` writes the `repr` of.
+    fn tag_hash_with(&self, write_repr: impl FnOnce(&mut String), wide: bool) -> String {
         let mut data = Zeroizing::new(String::with_capacity(200));
         data.push('(');
-        tag.write_repr(&mut data);
+        write_repr(&mut data);
         data.push_str(", ");
         data.push_str(&self.root_seed.repr());
         data.push(')');
@@ -498,6 +503,12 @@ impl SeededKeys {
     #[must_use]
     pub fn metatag_key(&self, name: &PyValue) -> Key {
         let hex = Zeroizing::new(self.tag_hash(name, true));
+        Key::new(&hex)
+    }
+
+    /// [`Self::metatag_key`] of the name whose `repr` is `name_repr`.
+    pub(crate) fn metatag_key_of_repr(&self, name_repr: &str) -> Key {
+        let hex = Zeroizing::new(self.tag_hash_with(|data| data.push_str(name_repr), true));
         Key::new(&hex)
     }
 

@@ -3,12 +3,15 @@
 //! `database.rs`.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
 use super::Database;
 use super::files::{corrupt, decrypt_file, encrypt_file};
+use super::metatags::MetatagList;
 use super::names::{RESERVED_NAMES, RootKeys, SeededKeys};
 use super::ordered::OrderedMap;
 use super::parallel;
@@ -180,26 +183,31 @@ impl Database {
         };
         let keys = SeededKeys::new(root, &root_salt);
         let metatags_filename = keys.metatags_filename().to_owned();
-        match manifest.get(&metatags_filename) {
-            None | Some(PyValue::None) => {
-                manifest.insert(metatags_filename, PyValue::List(Vec::new()));
-            }
-            Some(PyValue::List(_)) => {}
-            Some(_) => {
-                return Err(layout(
-                    FileKind::Manifest,
-                    &root_filename,
-                    "the metatag list is not a list",
-                ));
-            }
-        }
+        // The list moves out of the manifest (its entry keeps its place,
+        // holding `None`) into `metatags`, which indexes it.
+        let names = match manifest.get_mut(&metatags_filename) {
+            None => Vec::new(),
+            Some(entry) => match std::mem::replace(entry, PyValue::None) {
+                PyValue::None => Vec::new(),
+                PyValue::List(names) => names,
+                _ => {
+                    return Err(layout(
+                        FileKind::Manifest,
+                        &root_filename,
+                        "the metatag list is not a list",
+                    ));
+                }
+            },
+        };
+        manifest.insert(metatags_filename, PyValue::None);
         Ok(Self {
             shared,
             keys,
             root_salt_filename,
             manifest,
+            metatags: MetatagList::from_names(names),
             cache: OrderedMap::new(),
-            children: Vec::new(),
+            children: HashMap::new(),
             pending_deletes: std::collections::BTreeSet::new(),
             recreate: std::collections::HashSet::new(),
         })
@@ -210,25 +218,7 @@ impl Database {
     }
 
     pub(crate) fn metatag_list(&self) -> &[PyValue] {
-        match self.manifest.get(self.keys.metatags_filename()) {
-            Some(PyValue::List(names)) => names,
-            _ => &[],
-        }
-    }
-
-    fn edit_metatag_list(&mut self, edit: impl FnOnce(&mut Vec<PyValue>)) {
-        let name = self.keys.metatags_filename().to_owned();
-        let mut list = self.metatag_list().to_vec();
-        edit(&mut list);
-        self.manifest.insert(name, PyValue::List(list));
-    }
-
-    pub(crate) fn is_listed(&self, repr: &str) -> bool {
-        self.metatag_list().iter().any(|n| n.repr() == repr)
-    }
-
-    pub(crate) fn child_index(&self, repr: &str) -> Option<usize> {
-        self.children.iter().position(|(_, r, _)| r == repr)
+        self.metatags.names()
     }
 
     /// Reads and decrypts one tag file.
@@ -280,11 +270,14 @@ impl Database {
     /// Loads every child and tag; `strict` fails on the first error,
     /// otherwise unreadable entries are left unloaded (and fail when read).
     pub(crate) fn load_all(&mut self, mode: Load) -> Result<(), DbError> {
-        let names = self.metatag_list().to_vec();
-        for name in names {
-            match self.open_child(name, Load::Lazy) {
-                Ok(i) => {
-                    let child = &mut self.children[i].2;
+        // Opening a listed child leaves the list as it is.
+        for i in 0..self.metatags.len() {
+            let Some((name, repr)) = self.metatags.get(i) else {
+                break;
+            };
+            let (name, repr) = (name.clone(), repr.to_owned());
+            match self.open_child_repr(name, repr, Load::Lazy) {
+                Ok(child) => {
                     let r = child.load_all(mode);
                     if mode == Load::Strict {
                         r?;
@@ -320,18 +313,26 @@ impl Database {
         Ok(())
     }
 
-    fn child_root(&self, name: &PyValue) -> Result<RootKeys, DbError> {
-        RootKeys::derive(&self.keys.metatag_key(name), 0)
-    }
-
     /// Opens (or returns the open) child `name`; new names are checked
     /// and appended to the metatag list.
-    pub(crate) fn open_child(&mut self, name: PyValue, mode: Load) -> Result<usize, DbError> {
+    pub(crate) fn open_child(&mut self, name: PyValue, mode: Load) -> Result<&mut Self, DbError> {
         let repr = name.repr();
-        if let Some(i) = self.child_index(&repr) {
-            return Ok(i);
-        }
-        let listed = self.is_listed(&repr);
+        self.open_child_repr(name, repr, mode)
+    }
+
+    /// [`Self::open_child`] of `name`, whose `repr` is `repr`.
+    pub(crate) fn open_child_repr(
+        &mut self,
+        name: PyValue,
+        repr: String,
+        mode: Load,
+    ) -> Result<&mut Self, DbError> {
+        let slot = match self.children.entry(repr) {
+            Entry::Occupied(open) => return Ok(open.into_mut()),
+            Entry::Vacant(slot) => slot,
+        };
+        let repr = slot.key();
+        let listed = self.metatags.contains(repr);
         if !listed {
             self.shared.writable()?;
             if matches!(&name, PyValue::Str(s) if RESERVED_NAMES.contains(&s.as_str())) {
@@ -339,19 +340,17 @@ impl Database {
             }
             check_stable(&name)?;
         }
-        let root = self.child_root(&name)?;
-        let fresh = self.recreate.contains(&repr);
+        let root = RootKeys::derive(&self.keys.metatag_key_of_repr(repr), 0)?;
+        let fresh = self.recreate.contains(repr);
         let mut child = Self::open_node(Arc::clone(&self.shared), root, true, fresh)?;
         match mode {
             Load::Lazy => {}
             Load::Tolerant | Load::Strict => child.load_all(mode)?,
         }
         if !listed {
-            let added = name.clone();
-            self.edit_metatag_list(|list| list.push(added));
+            self.metatags.push(name, repr.clone());
         }
-        self.children.push((name, repr, child));
-        Ok(self.children.len() - 1)
+        Ok(slot.insert(child))
     }
 
     /// Removes child `name` from the list and schedules its files for
@@ -359,28 +358,27 @@ impl Database {
     pub(crate) fn remove_child(&mut self, name: &PyValue) -> Result<(), DbError> {
         self.shared.writable()?;
         let repr = name.repr();
-        if !self.is_listed(&repr) {
+        if !self.metatags.contains(&repr) {
             return Err(DbError::NoSuchMetatag {
                 name: name.str_text(),
             });
         }
-        let files = match self.child_index(&repr) {
-            Some(i) => {
-                let (_, _, mut child) = self.children.remove(i);
-                child.all_files()
-            }
-            None => self.unopened_child_files(name)?,
+        let files = match self.children.remove(&repr) {
+            Some(mut child) => child.all_files(),
+            None => self.unopened_child_files(&repr)?,
         };
         self.pending_deletes.extend(files);
-        self.edit_metatag_list(|list| list.retain(|n| n.repr() != repr));
+        self.metatags.remove(&repr);
         self.recreate.insert(repr);
         Ok(())
     }
 
-    fn unopened_child_files(&self, name: &PyValue) -> Result<Vec<String>, DbError> {
-        let root = self.child_root(name)?;
+    /// The files of the listed child whose name's `repr` is `repr`, which
+    /// is not open.
+    fn unopened_child_files(&self, repr: &str) -> Result<Vec<String>, DbError> {
+        let root = RootKeys::derive(&self.keys.metatag_key_of_repr(repr), 0)?;
         let manifest_name = root.root_filename().to_owned();
-        let fresh = self.recreate.contains(&name.repr());
+        let fresh = self.recreate.contains(repr);
         Ok(
             match Self::open_node(Arc::clone(&self.shared), root, true, fresh) {
                 Ok(mut child) => child.all_files(),
@@ -402,11 +400,11 @@ impl Database {
             .collect();
         out.extend(self.root_salt_filename.iter().cloned());
         out.extend(self.pending_deletes.iter().cloned());
-        for name in self.metatag_list().to_vec() {
-            match self.child_index(&name.repr()) {
-                Some(i) => out.extend(self.children[i].2.all_files()),
+        for (_, repr) in self.metatags.iter() {
+            match self.children.get_mut(repr) {
+                Some(child) => out.extend(child.all_files()),
                 None => {
-                    if let Ok(files) = self.unopened_child_files(&name) {
+                    if let Ok(files) = self.unopened_child_files(repr) {
                         out.extend(files);
                     }
                 }
@@ -447,10 +445,18 @@ impl Database {
             None => None,
         };
         let salt = entropy.ciphertext_salt()?;
+        let metatags_filename = self.keys.metatags_filename();
         let manifest = PyValue::Dict(
             self.manifest
                 .iter()
-                .map(|(k, v)| (PyValue::from(k), v.clone()))
+                .map(|(k, v)| {
+                    let v = if k == metatags_filename {
+                        self.metatags.to_value()
+                    } else {
+                        v.clone()
+                    };
+                    (PyValue::from(k), v)
+                })
                 .collect(),
         );
         // Heads are written in reverse: the root salt file before the manifest.
@@ -470,9 +476,9 @@ impl Database {
                 head: true,
             });
         }
-        for name in self.metatag_list() {
-            if let Some(i) = self.child_index(&name.repr()) {
-                self.children[i].2.collect_jobs(jobs)?;
+        for (_, repr) in self.metatags.iter() {
+            if let Some(child) = self.children.get(repr) {
+                child.collect_jobs(jobs)?;
             }
         }
         for (file, value) in self.cache.iter() {
@@ -489,9 +495,9 @@ impl Database {
 
     /// The pending deletions of this node and its open children.
     pub(crate) fn collect_deletes(&self, deletes: &mut Vec<String>) {
-        for name in self.metatag_list() {
-            if let Some(i) = self.child_index(&name.repr()) {
-                self.children[i].2.collect_deletes(deletes);
+        for (_, repr) in self.metatags.iter() {
+            if let Some(child) = self.children.get(repr) {
+                child.collect_deletes(deletes);
             }
         }
         deletes.extend(self.pending_deletes.iter().cloned());
@@ -501,7 +507,7 @@ impl Database {
     pub(crate) fn committed(&mut self) {
         self.pending_deletes.clear();
         self.recreate.clear();
-        for (_, _, child) in &mut self.children {
+        for child in self.children.values_mut() {
             child.committed();
         }
     }
