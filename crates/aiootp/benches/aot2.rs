@@ -88,10 +88,16 @@ fn streaming(c: &mut Criterion) {
 }
 
 /// AOT2 against `ring`'s ChaCha20-Poly1305 and the compat format, same
-/// inputs, one thread, in one run: `cargo bench -p aiootp --bench aot2 -- versus`.
+/// inputs, one thread, in one run: `cargo bench -p aiootp --bench aot2 -- versus`
+/// (`AIOOTP_KECCAK_BACKEND=scalar` in front measures AOT2's scalar path).
 fn versus(c: &mut Criterion) {
     use aiootp::compat::{DecryptOptions, EncryptOptions, Key, cipher};
     use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
+
+    println!(
+        "versus: keccak Backend::detected() = {:?}",
+        aiootp::keccak::Backend::detected()
+    );
 
     let key = Aot2Key::from_slice(&[7u8; 64]).unwrap();
     let options = Options::new();

@@ -4,7 +4,10 @@
 //!
 //! `cargo bench -p aiootp --bench keccak` (add a filter such as `kt256`).
 //! `Backend::X8` runs AVX-512 code on CPUs with AVX-512F and portable code
-//! elsewhere; `Backend::detected()` is what the library uses.
+//! elsewhere; `Backend::detected()` is what the library uses (the
+//! environment variable `AIOOTP_KECCAK_BACKEND=scalar|x4|x8` overrides
+//! it). The group `short` is the Keccak work of a 1 KiB AOT2 message: the
+//! KDF, the tag and the keystream of one small chunk.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
@@ -89,5 +92,31 @@ fn keystream(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, permutations, kt256, keystream);
+/// The three Keccak calls of a 1 KiB AOT2 message (21 permutations in
+/// all): the KDF (143 bytes in, 128 out), the tag (KT256 of 1297 bytes,
+/// single node) and the keystream of the 1216-byte chunk.
+fn short(c: &mut Criterion) {
+    use aiootp::keccak::{kt256, turboshake256_xor_keystream};
+    let mut g = c.benchmark_group("short");
+    g.measurement_time(Duration::from_secs(3));
+    let kdf_in = data(143);
+    g.bench_function("kdf_143_to_128", |b| {
+        let mut out = [0u8; 128];
+        b.iter(|| turboshake256(black_box(&kdf_in), 0x41, &mut out));
+    });
+    let tag_in = data(1297);
+    g.bench_function("kt256_1297_to_32", |b| {
+        let mut out = [0u8; 32];
+        b.iter(|| kt256(black_box(&tag_in), b"aiootp aot2 tag", &mut out));
+    });
+    let prefix = data(104);
+    let block = NonZeroUsize::new(8192).unwrap();
+    let mut chunk = data(1216);
+    g.bench_function("keystream_xor_1216", |b| {
+        b.iter(|| turboshake256_xor_keystream(&prefix, 0x42, 0, block, black_box(&mut chunk)));
+    });
+    g.finish();
+}
+
+criterion_group!(benches, permutations, kt256, keystream, short);
 criterion_main!(benches);

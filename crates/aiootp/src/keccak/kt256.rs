@@ -67,7 +67,7 @@ pub struct Kt256 {
     /// chaining values.
     node: Absorber,
     /// The customization string, absorbed at the end.
-    custom: Vec<u8>,
+    custom: Custom,
     /// Bytes of `S_0` absorbed so far (up to [`CHUNK`]).
     first: usize,
     /// Whether `S` is longer than one chunk (the `03 00⁷` marker is in
@@ -93,7 +93,7 @@ impl Kt256 {
     pub fn with_backend(customization: &[u8], backend: Backend) -> Self {
         Self {
             node: Absorber::new(),
-            custom: customization.to_vec(),
+            custom: Custom::new(customization),
             first: 0,
             tree: false,
             leaves: 0,
@@ -114,6 +114,50 @@ impl Kt256 {
     /// Absorbs `data` (part of `M`).
     pub fn update(&mut self, data: &[u8]) {
         self.absorb(data);
+    }
+
+    /// Decrypts and absorbs: XORs into `data` the keystream of
+    /// [`turboshake256_xor_keystream_with`](super::turboshake256_xor_keystream_with)`(backend,
+    /// prefix, domain, first_counter, block_len, data)` (this hasher's
+    /// back end), then absorbs the result as [`update`](Self::update)
+    /// does. The same bytes as those two calls; faster when `data` fits
+    /// one keystream block and the first 8 KiB chunk of `S` (a small AOT2
+    /// record) and four lanes are cheap on this CPU ([`Backend::X4`] or
+    /// [`Backend::X8`] with AVX2): the keystream sponge and this hasher's
+    /// then take their permutations together, in two lanes of
+    /// [`p1600_x4`](super::p1600_x4), instead of one after the other.
+    ///
+    /// # Panics
+    /// If `domain` is outside 0x01..=0x7F (see
+    /// [`TurboShake256::new`](super::TurboShake256::new)).
+    pub fn update_xor_keystream(
+        &mut self,
+        prefix: &[u8],
+        domain: u8,
+        first_counter: u64,
+        block_len: std::num::NonZeroUsize,
+        data: &mut [u8],
+    ) {
+        let lockstep = self.backend != Backend::Scalar
+            && super::x4_is_cheap()
+            && !self.tree
+            && data.len() <= block_len.get()
+            && data.len() <= CHUNK - self.first;
+        if lockstep {
+            super::turboshake::check_domain(domain);
+            lanes::xor_keystream_absorb(&mut self.node, prefix, domain, first_counter, data);
+            self.first += data.len();
+        } else {
+            super::turboshake256_xor_keystream_with(
+                self.backend,
+                prefix,
+                domain,
+                first_counter,
+                block_len,
+                data,
+            );
+            self.update(data);
+        }
     }
 
     /// Absorbs part of `S`.
@@ -202,11 +246,11 @@ impl Kt256 {
 
     /// Ends the input: the returned reader squeezes the output.
     pub fn finalize_xof(mut self) -> TurboShake256Reader {
-        let mut custom = std::mem::take(&mut self.custom);
-        self.absorb(&custom);
+        let custom = std::mem::take(&mut self.custom);
+        self.absorb(custom.as_slice());
         let mut enc = [0u8; 9];
-        self.absorb(length_encode(custom.len() as u64, &mut enc));
-        zeroize::Zeroize::zeroize(&mut custom);
+        self.absorb(length_encode(custom.as_slice().len() as u64, &mut enc));
+        drop(custom);
         if !self.tree {
             return std::mem::replace(&mut self.node, Absorber::new()).finish(SINGLE_DOMAIN);
         }
@@ -230,7 +274,60 @@ impl Kt256 {
 impl Drop for Kt256 {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.buf);
-        zeroize::Zeroize::zeroize(&mut self.custom);
+    }
+}
+
+/// Bytes of a customization string kept without an allocation.
+const INLINE_CUSTOM: usize = 64;
+
+/// A customization string: inline when short (the usual protocol label,
+/// so that a small hash allocates nothing), otherwise on the heap.
+/// Zeroized on drop.
+#[derive(Clone)]
+enum Custom {
+    Inline {
+        bytes: [u8; INLINE_CUSTOM],
+        len: usize,
+    },
+    Heap(Vec<u8>),
+}
+
+impl Custom {
+    fn new(custom: &[u8]) -> Self {
+        if custom.len() <= INLINE_CUSTOM {
+            let mut bytes = [0; INLINE_CUSTOM];
+            bytes[..custom.len()].copy_from_slice(custom);
+            Custom::Inline {
+                bytes,
+                len: custom.len(),
+            }
+        } else {
+            Custom::Heap(custom.to_vec())
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Custom::Inline { bytes, len } => &bytes[..*len],
+            Custom::Heap(v) => v,
+        }
+    }
+}
+
+impl Default for Custom {
+    fn default() -> Self {
+        Custom::Heap(Vec::new())
+    }
+}
+
+impl Drop for Custom {
+    fn drop(&mut self) {
+        match self {
+            Custom::Inline { bytes, len } => {
+                zeroize::Zeroize::zeroize(&mut bytes[..(*len).min(INLINE_CUSTOM)]);
+            }
+            Custom::Heap(v) => zeroize::Zeroize::zeroize(v),
+        }
     }
 }
 
@@ -259,6 +356,62 @@ pub fn kt256_with(backend: Backend, message: &[u8], customization: &[u8], out: &
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn noise(seed: u64, len: usize) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 32) as u8
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn update_xor_keystream_is_xor_then_update(
+            seed in any::<u64>(),
+            head in prop_oneof![0usize..300, 8000usize..8200],
+            len in prop_oneof![0usize..1500, 7900usize..8400, 8400usize..20000],
+            prefix_len in prop_oneof![0usize..200, 120usize..140],
+            block in prop_oneof![1usize..300, 8192usize..8193, 20000usize..20001],
+            first in prop_oneof![0u64..4, Just(u64::MAX)],
+            after in 0usize..300,
+        ) {
+            let head = noise(seed, head);
+            let data = noise(!seed, len);
+            let prefix = noise(seed ^ 7, prefix_len);
+            let tail = noise(seed ^ 9, after);
+            let block = std::num::NonZeroUsize::new(block).unwrap_or(std::num::NonZeroUsize::MIN);
+            for backend in Backend::ALL {
+                let mut want_data = data.clone();
+                crate::keccak::turboshake256_xor_keystream_with(
+                    backend, &prefix, 0x42, first, block, &mut want_data,
+                );
+                let mut h = Kt256::with_backend(b"custom", backend);
+                h.update(&head);
+                h.update(&want_data);
+                h.update(&tail);
+                let mut want = [0u8; 40];
+                h.finalize_into(&mut want);
+
+                let mut got_data = data.clone();
+                let mut h = Kt256::with_backend(b"custom", backend);
+                h.update(&head);
+                h.update_xor_keystream(&prefix, 0x42, first, block, &mut got_data);
+                h.update(&tail);
+                let mut got = [0u8; 40];
+                h.finalize_into(&mut got);
+                prop_assert_eq!(&got_data, &want_data, "{:?}", backend);
+                prop_assert_eq!(got, want, "{:?}", backend);
+            }
+        }
+    }
 
     #[test]
     fn length_encode_matches_rfc_examples() {

@@ -35,10 +35,45 @@ impl Backend {
     /// Every back end, narrowest first.
     pub const ALL: [Backend; 3] = [Backend::Scalar, Backend::X4, Backend::X8];
 
-    /// The fastest back end on this CPU: [`Backend::X8`] with AVX-512F,
-    /// [`Backend::X4`] with AVX2, [`Backend::Scalar`] otherwise (without
-    /// AVX2, four lanes cost more than four scalar permutations).
+    /// The name of the environment variable that overrides
+    /// [`Backend::detected`] (see there).
+    pub const ENV_VAR: &'static str = "AIOOTP_KECCAK_BACKEND";
+
+    /// The back end the library uses: the fastest on this CPU
+    /// ([`Backend::X8`] with AVX-512F, [`Backend::X4`] with AVX2,
+    /// [`Backend::Scalar`] otherwise), unless the environment variable
+    /// [`AIOOTP_KECCAK_BACKEND`](Self::ENV_VAR) names another: `scalar`,
+    /// `x4` or `x8` (read once, on the first call).
+    ///
+    /// The variable is a speed knob only, for measuring: every back end
+    /// gives the same bytes, and one whose SIMD code this CPU cannot run
+    /// runs its portable code (correct, slower). Other values are ignored.
     pub fn detected() -> Backend {
+        static CHOSEN: std::sync::OnceLock<Backend> = std::sync::OnceLock::new();
+        *CHOSEN.get_or_init(|| {
+            std::env::var(Self::ENV_VAR)
+                .ok()
+                .and_then(|name| Self::from_name(&name))
+                .unwrap_or_else(Self::fastest)
+        })
+    }
+
+    /// The back end named `name` (`scalar`, `x4` or `x8`, any case,
+    /// surrounding spaces ignored).
+    fn from_name(name: &str) -> Option<Backend> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "scalar" => Some(Backend::Scalar),
+            "x4" => Some(Backend::X4),
+            "x8" => Some(Backend::X8),
+            _ => None,
+        }
+    }
+
+    /// The fastest back end on this CPU. Without AVX2 the scalar one:
+    /// the CPUs without AVX2 are older or small cores, on which the SSE2
+    /// copy of four lanes is not measured (on a Zen 3 core, which has
+    /// AVX2, it costs 2.9 scalar permutations for the four).
+    fn fastest() -> Backend {
         if super::x8::has_avx512() {
             Backend::X8
         } else if super::x4_is_cheap() {
@@ -71,14 +106,6 @@ impl Backend {
             start = end;
         }
     }
-}
-
-/// Reads the little-endian `u64` at `bytes[at..at + 8]`.
-#[inline(always)]
-fn le64(bytes: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&bytes[at..at + 8]);
-    u64::from_le_bytes(w)
 }
 
 /// `N` TurboSHAKE256 states in the transposed layout (zeroized on drop:
@@ -136,12 +163,41 @@ impl<const N: usize> LaneState<N> {
         }
     }
 
+    /// The states as four transposed states, when `N` is 4.
+    fn as_x4(&mut self) -> Option<&mut [[u64; 4]; 25]> {
+        if N != 4 {
+            return None;
+        }
+        <&mut [[u64; 4]; 25]>::try_from(self.s.as_flattened_mut().as_chunks_mut::<4>().0).ok()
+    }
+
+    /// With four states (`N` = 4): permutes, then writes the rate of state
+    /// `j` into `outs[j]` (XORs it in when `xor`), in one call of the x4
+    /// code, and returns true. Otherwise does nothing and returns false.
+    #[inline]
+    fn permute_squeeze(&mut self, outs: &mut [&mut [u8; RATE]; 4], xor: bool) -> bool {
+        match self.as_x4() {
+            Some(s) => {
+                super::x4::permute_squeeze(s, &super::RC[24 - ROUNDS..], outs, xor);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// XORs `data` into state `j` from byte `pos` on (`pos + data.len()`
     /// at most [`RATE`]).
     fn xor_bytes(&mut self, j: usize, pos: usize, data: &[u8]) {
-        for (k, &byte) in data.iter().enumerate() {
-            let p = pos + k;
-            self.s[p / 8][j] ^= u64::from(byte) << (8 * (p % 8));
+        super::for_each_word(pos, data, |i, w| self.s[i][j] ^= w);
+    }
+
+    /// XORs `blocks[j]` into the rate of state `j`, for every `j`.
+    #[inline(always)]
+    fn xor_blocks(&mut self, blocks: &[&[u8; RATE]; N]) {
+        for (i, lane) in self.s[..RATE / 8].iter_mut().enumerate() {
+            for (word, block) in lane.iter_mut().zip(blocks) {
+                *word ^= u64::from_le_bytes(block.as_chunks::<8>().0[i]);
+            }
         }
     }
 
@@ -160,7 +216,9 @@ impl<const N: usize> LaneState<N> {
         for (chunk, lane) in (&mut chunks).zip(self.s.iter()) {
             let mut w = lane[j];
             if xor {
-                w ^= le64(chunk, 0);
+                let mut bytes = [0u8; 8];
+                bytes.copy_from_slice(chunk);
+                w ^= u64::from_le_bytes(bytes);
             }
             chunk.copy_from_slice(&w.to_le_bytes());
         }
@@ -284,15 +342,13 @@ fn batch_n<const N: usize>(
     for b in 0..steps {
         if b >= aligned_from && b < aligned_to {
             // Every lane takes a full block: the common case.
-            let mut blocks: [&[u8]; N] = [&[]; N];
+            let mut blocks: [&[u8; RATE]; N] = [&[0; RATE]; N];
             for (block, job) in blocks.iter_mut().zip(jobs.iter().flatten()) {
-                *block = job.block(b).0;
-            }
-            for i in 0..RATE / 8 {
-                for (lane, block) in st.s[i].iter_mut().zip(blocks) {
-                    *lane ^= le64(block, 8 * i);
+                if let Some(full) = job.block(b).0.first_chunk() {
+                    *block = full;
                 }
             }
+            st.xor_blocks(&blocks);
         } else {
             for (j, job) in jobs.iter().enumerate() {
                 let Some(job) = job else { continue };
@@ -403,6 +459,13 @@ fn keystream_n<const N: usize>(
     let longest = outs.iter().map(|o| o.len()).max().unwrap_or(0);
     let mut off = 0;
     while off < longest {
+        if let Some(mut blocks) = four_full_blocks(outs, off) {
+            // A whole block out of each of four states: the common case.
+            if st.permute_squeeze(&mut blocks, xor) {
+                off += RATE;
+                continue;
+            }
+        }
         st.permute();
         for (j, out) in outs.iter_mut().enumerate() {
             if off < out.len() {
@@ -412,6 +475,83 @@ fn keystream_n<const N: usize>(
         }
         off += RATE;
     }
+}
+
+/// Decrypts and hashes in one pass: XORs into `data` (at most one
+/// keystream block) the keystream `TurboSHAKE256(prefix ‖ le64(counter),
+/// domain, data.len())` and absorbs the result into `node`, permuting the
+/// keystream sponge and `node` together, in two lanes of the x4 code,
+/// whenever both need a permutation (with a 136-byte rate both advance a
+/// block per step, so all but the first and last steps pair up).
+pub(super) fn xor_keystream_absorb(
+    node: &mut Absorber,
+    prefix: &[u8],
+    domain: u8,
+    counter: u64,
+    data: &mut [u8],
+) {
+    let mut ks = Absorber::new();
+    ks.absorb(prefix);
+    ks.absorb(&counter.to_le_bytes());
+    ks.pad(domain);
+    // Lane 0: the keystream sponge; lane 1: `node`, whose rate holds `pos`
+    // bytes.
+    let mut st = LaneState::<4> { s: [[0u64; 4]; 25] };
+    for ((lane, &k), &n) in st.s.iter_mut().zip(&ks.state).zip(&node.state) {
+        lane[0] = k;
+        lane[1] = n;
+    }
+    let mut pos = node.pos;
+    // `data[..decrypted]` is plaintext, `data[..absorbed]` absorbed.
+    let mut absorbed = 0;
+    let mut decrypted = 0;
+    let absorb = |st: &mut LaneState<4>, pos: &mut usize, plain: &[u8]| -> usize {
+        let n = plain.len().min(RATE - *pos);
+        st.xor_bytes(1, *pos, &plain[..n]);
+        *pos += n;
+        n
+    };
+    while decrypted < data.len() {
+        absorbed += absorb(&mut st, &mut pos, &data[absorbed..decrypted]);
+        if pos == RATE {
+            // Both sponges need a permutation: together.
+            st.permute();
+            pos = 0;
+            absorbed += absorb(&mut st, &mut pos, &data[absorbed..decrypted]);
+        } else {
+            // The keystream sponge alone (the first step).
+            let mut one = [0u64; 25];
+            for (w, lane) in one.iter_mut().zip(st.s.iter()) {
+                *w = lane[0];
+            }
+            super::p1600(&mut one, ROUNDS);
+            for (w, lane) in one.iter().zip(st.s.iter_mut()) {
+                lane[0] = *w;
+            }
+            zeroize::Zeroize::zeroize(&mut one);
+        }
+        let n = (data.len() - decrypted).min(RATE);
+        st.squeeze(0, &mut data[decrypted..decrypted + n], true);
+        decrypted += n;
+    }
+    for (w, lane) in node.state.iter_mut().zip(st.s.iter()) {
+        *w = lane[1];
+    }
+    node.pos = pos;
+    node.absorb(&data[absorbed..]);
+}
+
+/// `outs[j][off..off + RATE]` for `j` in 0..4, if `outs` holds four
+/// outputs that all reach that far.
+fn four_full_blocks<'a>(outs: &'a mut [&mut [u8]], off: usize) -> Option<[&'a mut [u8; RATE]; 4]> {
+    let [a, b, c, d] = outs else {
+        return None;
+    };
+    let end = off.checked_add(RATE)?;
+    let block = |o: &'a mut &mut [u8]| -> Option<&'a mut [u8; RATE]> {
+        o.get_mut(off..end)?.try_into().ok()
+    };
+    Some([block(a)?, block(b)?, block(c)?, block(d)?])
 }
 
 /// Writes (or XORs, when `xor`) into `out` the counter-mode keystream:
@@ -429,15 +569,39 @@ pub(super) fn keystream(
 ) {
     let mut base = Absorber::new();
     base.absorb(prefix);
-    let mut blocks: Vec<&mut [u8]> = out.chunks_mut(block_len.get()).collect();
-    let count = blocks.len();
-    backend.for_groups(count, |width, r| {
+    let mut blocks = out.chunks_mut(block_len.get());
+    backend.for_groups(blocks.len(), |width, r| {
         let first = first.wrapping_add(r.start as u64);
-        let outs = &mut blocks[r];
+        let mut outs: [&mut [u8]; 8] = Default::default();
+        for (slot, block) in outs.iter_mut().zip(blocks.by_ref().take(r.len())) {
+            *slot = block;
+        }
+        let outs = &mut outs[..r.len()];
         match width {
             8 => keystream_n::<8>(&base, domain, first, outs, xor),
             4 => keystream_n::<4>(&base, domain, first, outs, xor),
             _ => keystream_n::<1>(&base, domain, first, outs, xor),
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_names() {
+        assert_eq!(Backend::from_name("scalar"), Some(Backend::Scalar));
+        assert_eq!(Backend::from_name(" X4\n"), Some(Backend::X4));
+        assert_eq!(Backend::from_name("x8"), Some(Backend::X8));
+        for other in ["", "x2", "avx2", "scalar x4"] {
+            assert_eq!(Backend::from_name(other), None, "{other:?}");
+        }
+    }
+
+    #[test]
+    fn detected_is_stable() {
+        // Read once: the same answer every time.
+        assert_eq!(Backend::detected(), Backend::detected());
+    }
 }

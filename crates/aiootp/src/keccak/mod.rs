@@ -15,18 +15,29 @@
 //! non-destructive rotate), chosen at run time. [`f1600_x4`] /
 //! [`p1600_x4`] run four independent permutations in lockstep as SIMD
 //! lanes (generated from the same tables). On x86-64 CPUs with AVX2 they
-//! cost about 1.4 scalar permutations, elsewhere three or more (the
-//! baseline SSE2 has no 64-bit vector rotate), so that code too is
-//! compiled twice and the AVX2 copy chosen at run time. [`p1600_x8`] runs
-//! eight in lockstep, compiled twice too: portable, and with AVX-512F
-//! chosen at run time (that copy is untested on CPUs without AVX-512,
-//! among them the machine this crate is developed on). Those three calls
-//! are the crate's only `unsafe`.
+//! cost about 1.4 scalar permutations; compiled for the baseline SSE2
+//! (no 64-bit vector rotate) about 2.9 on a Zen 3 core, so that code too
+//! is compiled twice and the AVX2 copy chosen at run time. [`p1600_x8`]
+//! runs eight in lockstep, compiled twice too: portable (on a Zen 3 core
+//! about 5.7 scalar permutations for the eight), and with AVX-512F chosen
+//! at run time (that copy is untested on CPUs without AVX-512, among them
+//! the machine this crate is developed on). Those calls (and the AVX2
+//! squeeze of `x4`) are the crate's only `unsafe`.
 //!
 //! For the AOT2 format: [`TurboShake256`] and [`Kt256`] (RFC 9861, on
 //! Keccak-p\[1600, 12\]), whose independent work (KT256's 8 KiB leaves,
 //! the blocks of [`turboshake256_keystream`]) runs in 1, 4 or 8 lanes as
 //! [`Backend::detected`] chooses for this CPU.
+//!
+//! **Speed knob**: the environment variable `AIOOTP_KECCAK_BACKEND`
+//! (`scalar`, `x4` or `x8`, read once per process) overrides that choice,
+//! to measure one back end without changing code, e.g.
+//! `AIOOTP_KECCAK_BACKEND=scalar cargo bench -p aiootp --bench aot2`.
+//! It changes the speed only, never the output (all back ends give the
+//! same bytes; one whose SIMD copy the CPU lacks runs its portable copy).
+//! Other values are ignored. It does not affect the compat formats' own
+//! scheduling, nor the choice between the BMI and baseline copies of the
+//! scalar permutation.
 //!
 //! The SHA-3 sponges (crate-internal) have a resumable API for
 //! schedulers that permute many sponges together (the compat cipher's
@@ -98,7 +109,7 @@ pub fn f1600(state: &mut [u64; 25]) {
 /// SIMD vector.
 ///
 /// On x86-64 CPUs with AVX2 this costs about 1.4 scalar permutations;
-/// elsewhere three or more.
+/// elsewhere about three (2.9 with SSE2 on a Zen 3 core).
 pub fn p1600_x4(state: &mut [[u64; 4]; 25], rounds: usize) {
     x4::permute(state, &RC[24 - rounds.min(24)..]);
 }
@@ -237,25 +248,64 @@ impl<const RATE: usize, const DS: u8> Sponge<RATE, DS> {
 
 /// XORs `data` into the state's bytes from byte `pos` on (little-endian
 /// lanes); `pos + data.len()` is at most 200.
-fn xor_in(state: &mut [u64; 25], mut pos: usize, mut data: &[u8]) {
-    while !pos.is_multiple_of(8) && !data.is_empty() {
-        state[pos / 8] ^= u64::from(data[0]) << (8 * (pos % 8));
-        pos += 1;
-        data = &data[1..];
+#[inline]
+fn xor_in(state: &mut [u64; 25], pos: usize, data: &[u8]) {
+    for_each_word(pos, data, |i, w| state[i] ^= w);
+}
+
+/// Calls `f(i, w)` for every lane `i` that bytes `pos..pos + data.len()`
+/// of a state touch, `w` being `data` placed at those bytes of lane `i`
+/// (little-endian, zero elsewhere): XORing each `w` into lane `i` XORs
+/// `data` into the state from byte `pos` on. A whole word at a time,
+/// also for a start or end inside a lane.
+#[inline(always)]
+fn for_each_word(mut pos: usize, mut data: &[u8], mut f: impl FnMut(usize, u64)) {
+    // A part of a lane: its bytes shifted into place (no variable-length
+    // copy, which would be a call to `memcpy`).
+    let partial = |bytes: &[u8], off: usize| {
+        bytes
+            .iter()
+            .enumerate()
+            .fold(0u64, |w, (k, &b)| w | u64::from(b) << (8 * (off + k)))
+    };
+    let off = pos % 8;
+    if off != 0 && !data.is_empty() {
+        let n = data.len().min(8 - off);
+        f(pos / 8, partial(&data[..n], off));
+        pos += n;
+        data = &data[n..];
     }
-    let mut chunks = data.chunks_exact(8);
+    let (words, rest) = data.as_chunks::<8>();
     let first = pos / 8;
-    let mut lanes = 0;
-    for (lane, chunk) in state[first..].iter_mut().zip(&mut chunks) {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(chunk);
-        *lane ^= u64::from_le_bytes(b);
-        lanes += 1;
+    for (k, word) in words.iter().enumerate() {
+        f(first + k, u64::from_le_bytes(*word));
     }
-    pos += 8 * lanes;
-    for &byte in chunks.remainder() {
-        state[pos / 8] ^= u64::from(byte) << (8 * (pos % 8));
-        pos += 1;
+    if !rest.is_empty() {
+        f(first + words.len(), partial(rest, 0));
+    }
+}
+
+/// Writes bytes `pos..pos + out.len()` (at most 200) of `state`
+/// (little-endian lanes) into `out`.
+#[inline]
+fn read_bytes(state: &[u64; 25], pos: usize, out: &mut [u8]) {
+    let off = pos % 8;
+    let mut lanes = state[pos / 8..].iter();
+    let mut out = out;
+    if off != 0
+        && !out.is_empty()
+        && let Some(lane) = lanes.next()
+    {
+        let n = out.len().min(8 - off);
+        out[..n].copy_from_slice(&lane.to_le_bytes()[off..off + n]);
+        out = &mut out[n..];
+    }
+    let (words, rest) = out.as_chunks_mut::<8>();
+    for (bytes, lane) in words.iter_mut().zip(&mut lanes) {
+        *bytes = lane.to_le_bytes();
+    }
+    if let Some(lane) = lanes.next() {
+        rest.copy_from_slice(&lane.to_le_bytes()[..rest.len()]);
     }
 }
 

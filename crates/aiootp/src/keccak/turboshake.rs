@@ -38,6 +38,15 @@ impl Absorber {
                 super::p1600(&mut self.state, ROUNDS);
                 self.pos = 0;
             }
+            if self.pos == 0
+                && let Some((block, rest)) = data.split_first_chunk::<RATE>()
+            {
+                // A whole block: fixed offsets, no partial lanes.
+                xor_block(&mut self.state, block);
+                self.pos = RATE;
+                data = rest;
+                continue;
+            }
             let n = data.len().min(RATE - self.pos);
             super::xor_in(&mut self.state, self.pos, &data[..n]);
             self.pos += n;
@@ -45,19 +54,32 @@ impl Absorber {
         }
     }
 
-    /// Pads with `domain`, permutes, and returns the squeezing reader.
-    pub(super) fn finish(mut self, domain: u8) -> TurboShake256Reader {
+    /// Pads the state with `domain` (the rate holds `pos` < [`RATE`]
+    /// bytes): permuted, its rate is the first output block.
+    pub(super) fn pad(&mut self, domain: u8) {
         if self.pos == RATE {
             super::p1600(&mut self.state, ROUNDS);
             self.pos = 0;
         }
         self.state[self.pos / 8] ^= u64::from(domain) << (8 * (self.pos % 8));
         self.state[(RATE - 1) / 8] ^= 0x80 << (8 * ((RATE - 1) % 8));
+    }
+
+    /// Pads with `domain`, permutes, and returns the squeezing reader.
+    pub(super) fn finish(mut self, domain: u8) -> TurboShake256Reader {
+        self.pad(domain);
         TurboShake256Reader {
             state: self.state,
-            block: [0; RATE],
             pos: RATE,
         }
+    }
+}
+
+/// XORs a whole block into the rate of `state`.
+#[inline(always)]
+pub(super) fn xor_block(state: &mut [u64; 25], block: &[u8; RATE]) {
+    for (lane, word) in state.iter_mut().zip(block.as_chunks::<8>().0) {
+        *lane ^= u64::from_le_bytes(*word);
     }
 }
 
@@ -68,7 +90,7 @@ impl Drop for Absorber {
 }
 
 /// Whether `domain` is a TurboSHAKE domain separation byte (0x01..=0x7F).
-const fn check_domain(domain: u8) {
+pub(super) const fn check_domain(domain: u8) {
     assert!(
         domain >= 0x01 && domain <= 0x7F,
         "TurboSHAKE domain byte outside 0x01..=0x7F"
@@ -150,11 +172,10 @@ impl std::fmt::Debug for TurboShake256 {
 /// [`squeeze`](Self::squeeze).
 #[derive(Clone)]
 pub struct TurboShake256Reader {
-    /// The state, permuted up to the block in `block`.
+    /// The state whose rate is the current output block.
     state: [u64; 25],
-    /// The current output block.
-    block: [u8; RATE],
-    /// Bytes of `block` already read ([`RATE`]: permute for the next).
+    /// Bytes of the current block already read ([`RATE`]: permute for
+    /// the next).
     pos: usize,
 }
 
@@ -165,11 +186,10 @@ impl TurboShake256Reader {
         while !out.is_empty() {
             if self.pos == RATE {
                 super::p1600(&mut self.state, ROUNDS);
-                super::read_lanes(&self.state, &mut self.block);
                 self.pos = 0;
             }
             let n = out.len().min(RATE - self.pos);
-            out[..n].copy_from_slice(&self.block[self.pos..self.pos + n]);
+            super::read_bytes(&self.state, self.pos, &mut out[..n]);
             self.pos += n;
             out = &mut out[n..];
         }
@@ -179,7 +199,6 @@ impl TurboShake256Reader {
 impl Drop for TurboShake256Reader {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.state);
-        zeroize::Zeroize::zeroize(&mut self.block);
     }
 }
 
