@@ -169,6 +169,15 @@ impl Subkeys {
     /// "aiootp aot2 tag", 32)`: the chain of the earlier tags only for a
     /// last chunk after others.
     pub(crate) fn tag(&self, index: u64, place: Place<'_>, chunk: &[u8]) -> [u8; TAG_LEN] {
+        let mut h = self.tag_hasher(index, place);
+        h.update(chunk);
+        let mut tag = [0u8; TAG_LEN];
+        h.finalize_into(&mut tag);
+        tag
+    }
+
+    /// The tag's KT256 hasher with everything before the chunk absorbed.
+    fn tag_hasher(&self, index: u64, place: Place<'_>) -> Kt256 {
         let mut header = [0u8; 81 + TAG_LEN];
         header[..72].copy_from_slice(&self.mac);
         header[72..80].copy_from_slice(&index.to_le_bytes());
@@ -189,10 +198,7 @@ impl Subkeys {
         let mut h = Kt256::new(TAG_CUSTOM);
         h.update(&header[..header_len]);
         header.zeroize();
-        h.update(chunk);
-        let mut tag = [0u8; TAG_LEN];
-        h.finalize_into(&mut tag);
-        tag
+        h
     }
 
     /// XORs the keystream of `tag` into `chunk`: block `j` (8 KiB) is
@@ -227,8 +233,18 @@ impl Subkeys {
         tag: &[u8; TAG_LEN],
         chunk: &mut [u8],
     ) -> Result<(), Aot2Error> {
-        self.xor_keystream(tag, chunk);
-        if ct_eq(&self.tag(index, place, chunk), tag) {
+        // Decrypting and hashing in one pass lets a small chunk's
+        // keystream and tag permutations run together in SIMD lanes.
+        let mut prefix = [0u8; 72 + TAG_LEN];
+        prefix[..72].copy_from_slice(&self.enc);
+        prefix[72..].copy_from_slice(tag);
+        let block = NonZeroUsize::new(KEYSTREAM_BLOCK).unwrap_or(NonZeroUsize::MIN);
+        let mut h = self.tag_hasher(index, place);
+        h.update_xor_keystream(&prefix, STREAM_DOMAIN, 0, block, chunk);
+        prefix.zeroize();
+        let mut want = [0u8; TAG_LEN];
+        h.finalize_into(&mut want);
+        if ct_eq(&want, tag) {
             Ok(())
         } else {
             chunk.zeroize();
