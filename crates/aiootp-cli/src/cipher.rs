@@ -106,7 +106,7 @@ fn input_len(path: Option<&Path>) -> Option<u64> {
         Some(p) => std::fs::metadata(p).ok()?,
         None => stdin_metadata()?,
     };
-    meta.is_file().then(|| meta.len())
+    meta.is_file().then_some(meta.len())
 }
 
 #[cfg(unix)]
@@ -289,7 +289,7 @@ fn read_failure(e: std::io::Error, common: &CipherArgs) -> CliError {
 }
 
 fn encrypt_aot2(args: &CipherArgs) -> Result<(), CliError> {
-    let options = aot2::Options::new().ctx(aot2_ctx(args)?);
+    let options = aot2::Options::new().ctx(aot2_ctx(args)?).threads(0);
     match aot2_material(args)? {
         Aot2Material::Key(k) => seal_stream(&k, args, &options),
         Aot2Material::Password(p) => seal_stream(&p, args, &options),
@@ -299,7 +299,10 @@ fn encrypt_aot2(args: &CipherArgs) -> Result<(), CliError> {
 fn decrypt_aot2(args: &DecryptArgs) -> Result<(), CliError> {
     let ttl = u64::try_from(args.ttl)
         .map_err(|_| CliError::Usage("--ttl must not be negative".into()))?;
-    let options = aot2::Options::new().ctx(aot2_ctx(&args.common)?).ttl(ttl);
+    let options = aot2::Options::new()
+        .ctx(aot2_ctx(&args.common)?)
+        .ttl(ttl)
+        .threads(0);
     match aot2_material(&args.common)? {
         Aot2Material::Key(k) => open_stream(&k, args, &options),
         Aot2Material::Password(p) => open_stream(&p, args, &options),

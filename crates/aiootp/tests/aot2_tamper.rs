@@ -4,7 +4,8 @@
 //! fails with the single [`Aot2Error::Authentication`], and a wrong ttl
 //! (or clock) with [`Aot2Error::Expired`] / [`Aot2Error::FromTheFuture`],
 //! on every opener: one-shot on 1 and 3 threads, tokens, the streaming
-//! [`Opener`] and [`AsyncOpener`]. No unverified byte is released: the
+//! [`Opener`] on 1, 2 and all threads and [`AsyncOpener`] on 1 and 2. No
+//! unverified byte is released: the
 //! one-shot openers return nothing, the streaming ones at most the data of
 //! the chunks before the first one changed.
 //!
@@ -43,6 +44,9 @@ fn sealed(n: usize) -> (Vec<u8>, Vec<u8>) {
     let m = hazmat::seal_with_salt(&key(), &[7; SALT_LEN], &d, &options()).unwrap();
     (m, d)
 }
+
+/// The thread counts the streaming openers run on (0: all).
+const STREAM_THREADS: [usize; 3] = [1, 2, 0];
 
 /// What a streaming opener gave before it stopped: the released bytes and
 /// the result.
@@ -132,30 +136,36 @@ fn assert_rejected(
         "{what}: token"
     );
     let limit = (intact_chunks * CHUNK_LEN).saturating_sub(8);
-    let (streamed, result) = stream_open(key, message, options);
-    assert_eq!(result.as_ref(), Err(want), "{what}: Opener");
-    assert!(
-        streamed.len() <= limit,
-        "{what}: Opener released {} bytes",
-        streamed.len()
-    );
-    assert_eq!(
-        streamed,
-        original[..streamed.len()],
-        "{what}: Opener released other bytes"
-    );
-    let (streamed, result) = async_open(key, message, options);
-    assert_eq!(result.as_ref(), Err(want), "{what}: AsyncOpener");
-    assert!(
-        streamed.len() <= limit,
-        "{what}: AsyncOpener released {} bytes",
-        streamed.len()
-    );
-    assert_eq!(
-        streamed,
-        original[..streamed.len()],
-        "{what}: AsyncOpener released other bytes"
-    );
+    for threads in STREAM_THREADS {
+        let options = options.clone().threads(threads);
+        let (streamed, result) = stream_open(key, message, &options);
+        assert_eq!(result.as_ref(), Err(want), "{what}: Opener x{threads}");
+        assert!(
+            streamed.len() <= limit,
+            "{what}: Opener x{threads} released {} bytes",
+            streamed.len()
+        );
+        assert_eq!(
+            streamed,
+            original[..streamed.len()],
+            "{what}: Opener x{threads} released other bytes"
+        );
+    }
+    for threads in [1, 2] {
+        let options = options.clone().threads(threads);
+        let (streamed, result) = async_open(key, message, &options);
+        assert_eq!(result.as_ref(), Err(want), "{what}: AsyncOpener x{threads}");
+        assert!(
+            streamed.len() <= limit,
+            "{what}: AsyncOpener x{threads} released {} bytes",
+            streamed.len()
+        );
+        assert_eq!(
+            streamed,
+            original[..streamed.len()],
+            "{what}: AsyncOpener x{threads} released other bytes"
+        );
+    }
 }
 
 /// The index of the chunk byte `pos` of a message belongs to (the salt
@@ -170,11 +180,22 @@ fn chunk_of(pos: usize) -> usize {
 
 #[test]
 fn the_untampered_messages_open() {
-    for n in [0, 1000, 2 * CHUNK_LEN + 1000] {
+    for n in [0, 1000, 2 * CHUNK_LEN + 1000, 5 * CHUNK_LEN] {
         let (m, d) = sealed(n);
         assert_eq!(aot2::open(&key(), &m, &options()).unwrap(), d);
-        assert_eq!(stream_open(&key(), &m, &options()), (d.clone(), Ok(())));
-        assert_eq!(async_open(&key(), &m, &options()), (d, Ok(())));
+        for threads in STREAM_THREADS {
+            let o = options().threads(threads);
+            assert_eq!(
+                stream_open(&key(), &m, &o),
+                (d.clone(), Ok(())),
+                "x{threads}"
+            );
+            assert_eq!(
+                async_open(&key(), &m, &o),
+                (d.clone(), Ok(())),
+                "x{threads}"
+            );
+        }
     }
 }
 
@@ -194,12 +215,14 @@ fn every_bit_flip_of_a_small_message_fails() {
                     "byte {pos} bit {bit}"
                 );
             }
-            let (released, result) = stream_open(&key(), &t, &options());
-            assert_eq!(
-                (released.len(), result),
-                (0, Err(auth.clone())),
-                "byte {pos} bit {bit}"
-            );
+            for threads in STREAM_THREADS {
+                let (released, result) = stream_open(&key(), &t, &options().threads(threads));
+                assert_eq!(
+                    (released.len(), result),
+                    (0, Err(auth.clone())),
+                    "byte {pos} bit {bit} x{threads}"
+                );
+            }
         }
     }
     // A sample of them through every opener.
@@ -343,6 +366,43 @@ fn reordered_duplicated_dropped_and_appended_records_fail() {
     for (what, t, intact) in cases {
         assert_rejected(what, &key(), &t, &options(), &auth, &d, intact);
     }
+}
+
+#[test]
+fn tampering_past_the_workers_window_fails() {
+    // Fourteen chunks: more than the streaming opener's workers hold at once
+    // on two threads (eight in flight, one waiting), so the tampered record
+    // is read while earlier ones are still with the workers.
+    let (m, d) = sealed(13 * CHUNK_LEN + 3000);
+    let (salt, r) = (&m[..SALT_LEN], records(&m));
+    assert_eq!(r.len(), 14);
+    let auth = Aot2Error::Authentication;
+    for chunk in [0, 3, 9, 12, 13] {
+        for offset in [0, TAG_LEN + 100, RECORD_LEN - 1] {
+            let pos = (SALT_LEN + chunk * RECORD_LEN + offset).min(m.len() - 1);
+            let mut t = m.clone();
+            t[pos] ^= 4;
+            let what = format!("flip in chunk {chunk} at {offset}");
+            assert_rejected(&what, &key(), &t, &options(), &auth, &d, chunk);
+        }
+    }
+    let mut swapped = r.clone();
+    swapped.swap(10, 11);
+    let mut dropped = r.clone();
+    dropped.remove(9);
+    let cut = SALT_LEN + 12 * RECORD_LEN;
+    for (what, t, intact) in [
+        ("swap 10 and 11", join(salt, &swapped), 10),
+        ("drop 9", join(salt, &dropped), 9),
+        ("cut after 12 records", m[..cut].to_vec(), 11),
+        ("cut inside record 12", m[..cut + 1000].to_vec(), 12),
+    ] {
+        assert_rejected(what, &key(), &t, &options(), &auth, &d, intact);
+    }
+    // A ttl passed: the first chunk says so, before any data comes out.
+    let late = options().ttl(10).now(NOW + 11);
+    let expired = Aot2Error::Expired { seconds: 1 };
+    assert_rejected("expired", &key(), &m, &late, &expired, &d, 0);
 }
 
 #[test]
@@ -551,10 +611,14 @@ fn splicing_under_a_reused_salt_fails() {
             // inner records verified on their own, only the chain catches
             // the splice.
             if !from_b.contains(&last) {
-                let (released, result) = stream_open(&key(), &spliced, &options());
-                assert_eq!(result, Err(auth.clone()), "{what}");
-                assert_eq!(released.len(), last * CHUNK_LEN - 8 - 256, "{what}");
-                assert_eq!(released, plain[..released.len()], "{what}");
+                for threads in STREAM_THREADS {
+                    let o = options().threads(threads);
+                    let (released, result) = stream_open(&key(), &spliced, &o);
+                    assert_eq!(result, Err(auth.clone()), "{what} x{threads}");
+                    let want = last * CHUNK_LEN - 8 - 256;
+                    assert_eq!(released.len(), want, "{what} x{threads}");
+                    assert_eq!(released, plain[..released.len()], "{what} x{threads}");
+                }
             }
         }
     }

@@ -3,9 +3,13 @@
 //! and [`Opener`](super::Opener).
 //!
 //! Key derivation (passcrypt, for a password) runs on tokio's blocking
-//! pool. Each 64 KiB chunk is sealed or opened inside the poll that
-//! completes it, as TLS streams do with their records: about 0.1 ms of
-//! work at a time.
+//! pool. With [`Options::threads`] = 1 (the default) each 64 KiB chunk is
+//! sealed or opened inside the poll that completes it, as TLS streams do
+//! with their records: about 0.1 ms of work at a time. With more threads
+//! the chunks before the last go to the same worker threads as the
+//! `std::io` adapters use (not tokio's pools); a poll never blocks on
+//! them: the worker that finishes a chunk wakes the task. The last chunk
+//! is sealed or opened inside a poll.
 
 use std::io;
 use std::pin::Pin;
@@ -14,7 +18,7 @@ use std::task::{Context, Poll, ready};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 
 use super::format::{SALT_LEN, Subkeys};
-use super::stream::{OpenCore, SealCore, io_error};
+use super::stream::{OpenStep, Opening, Sealing, Wait};
 use super::{KeyMaterial, Options};
 use crate::error::{Aot2Error, Error};
 
@@ -55,13 +59,13 @@ where
 /// ```
 pub struct AsyncSealer<W> {
     inner: W,
-    core: SealCore,
+    core: Sealing,
     done: bool,
 }
 
 impl<W: AsyncWrite + Unpin> AsyncSealer<W> {
     /// A sealer writing to `writer`, with a fresh salt, bound to
-    /// `options`' ctx and dated by its clock.
+    /// `options`' ctx, dated by its clock, on its number of threads.
     ///
     /// # Errors
     /// [`Aot2Error::Random`], [`Aot2Error::Passcrypt`], [`Error::Task`].
@@ -73,7 +77,7 @@ impl<W: AsyncWrite + Unpin> AsyncSealer<W> {
         let keys = subkeys(key, salt, options).await?;
         Ok(Self {
             inner: writer,
-            core: SealCore::new(keys, salt, options.current_time()),
+            core: Sealing::new(keys, salt, options.current_time(), options.threads),
             done: false,
         })
     }
@@ -97,6 +101,22 @@ impl<W: AsyncWrite + Unpin> AsyncSealer<W> {
             self.core.advance(n);
         }
     }
+
+    /// Writes out the records that are back from the workers, without
+    /// waiting for the others.
+    fn poll_drain_ready(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        loop {
+            ready!(self.poll_drain(cx))?;
+            if !self.core.has_pending() {
+                return Poll::Ready(Ok(()));
+            }
+            match self.core.progress(Wait::Try) {
+                Poll::Ready(Ok(())) if !self.core.output().is_empty() => {}
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e.to_write_error())),
+                _ => return Poll::Ready(Ok(())),
+            }
+        }
+    }
 }
 
 impl<W: AsyncWrite + Unpin> AsyncWrite for AsyncSealer<W> {
@@ -109,15 +129,34 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for AsyncSealer<W> {
         if this.done {
             return Poll::Ready(Err(io::Error::other("aot2: write after shutdown")));
         }
-        ready!(this.poll_drain(cx))?;
-        Poll::Ready(Ok(this.core.push(data)))
+        loop {
+            ready!(this.poll_drain(cx))?;
+            let n = this.core.push(data).map_err(|e| e.to_write_error())?;
+            if n > 0 || data.is_empty() || !this.core.has_pending() {
+                // Records already back go out now if the writer takes
+                // them (a writer not ready keeps them for the next call).
+                if let Poll::Ready(Err(e)) = this.poll_drain_ready(cx) {
+                    return Poll::Ready(Err(e));
+                }
+                return Poll::Ready(Ok(n));
+            }
+            // The workers have all the records they may hold: wait for
+            // the oldest.
+            ready!(this.core.progress(Wait::Wake(cx.waker()))).map_err(|e| e.to_write_error())?;
+        }
     }
 
-    /// Writes out finished records and flushes the writer (a partial
-    /// chunk stays buffered).
+    /// Writes out every sealed record (waiting for the workers) and
+    /// flushes the writer (a partial chunk stays buffered).
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        ready!(this.poll_drain(cx))?;
+        loop {
+            ready!(this.poll_drain(cx))?;
+            if !this.core.has_pending() {
+                break;
+            }
+            ready!(this.core.progress(Wait::Wake(cx.waker()))).map_err(|e| e.to_write_error())?;
+        }
         Pin::new(&mut this.inner).poll_flush(cx)
     }
 
@@ -127,7 +166,8 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for AsyncSealer<W> {
         let this = self.get_mut();
         while !this.done {
             ready!(this.poll_drain(cx))?;
-            this.done = this.core.finish_step().map_err(io::Error::other)?;
+            this.done = ready!(this.core.finish_step(Wait::Wake(cx.waker())))
+                .map_err(|e| e.to_write_error())?;
         }
         Pin::new(&mut this.inner).poll_shutdown(cx)
     }
@@ -145,7 +185,7 @@ impl<W> std::fmt::Debug for AsyncSealer<W> {
 /// [`Aot2Error`]. See [`AsyncSealer`] for an example.
 pub struct AsyncOpener<R> {
     inner: R,
-    core: OpenCore,
+    core: Opening,
 }
 
 impl<R: AsyncRead + Unpin> AsyncOpener<R> {
@@ -170,7 +210,12 @@ impl<R: AsyncRead + Unpin> AsyncOpener<R> {
         let keys = subkeys(key, salt, options).await?;
         Ok(Self {
             inner: reader,
-            core: OpenCore::new(keys, options.ttl_seconds(), options.current_time()),
+            core: Opening::new(
+                keys,
+                options.ttl_seconds(),
+                options.current_time(),
+                options.threads,
+            ),
         })
     }
 
@@ -196,10 +241,15 @@ impl<R: AsyncRead + Unpin> AsyncRead for AsyncOpener<R> {
                 return Poll::Ready(Ok(()));
             }
             if let Some(e) = this.core.error() {
-                return Poll::Ready(Err(io_error(e)));
+                return Poll::Ready(Err(e));
             }
             if this.core.is_done() || out.remaining() == 0 {
                 return Poll::Ready(Ok(()));
+            }
+            // With workers: a chunk coming back while the reader waits
+            // wakes the task too.
+            if ready!(this.core.step(Wait::Wake(cx.waker()))) != OpenStep::Read {
+                continue;
             }
             let mut buf = ReadBuf::new(this.core.want());
             ready!(Pin::new(&mut this.inner).poll_read(cx, &mut buf))?;
