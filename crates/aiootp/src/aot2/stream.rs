@@ -482,6 +482,7 @@ pub(crate) enum Wait<'a> {
     Try,
     /// Do not wait; the worker that finishes next wakes this task (tokio
     /// adapters).
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
     Wake(&'a Waker),
 }
 
