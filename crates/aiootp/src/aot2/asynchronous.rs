@@ -210,12 +210,7 @@ impl<R: AsyncRead + Unpin> AsyncOpener<R> {
         let keys = subkeys(key, salt, options).await?;
         Ok(Self {
             inner: reader,
-            core: Opening::new(
-                keys,
-                options.ttl_seconds(),
-                options.current_time(),
-                options.threads,
-            ),
+            core: Opening::for_options(keys, options),
         })
     }
 

@@ -224,6 +224,47 @@ impl Subkeys {
         tag
     }
 
+    /// Seals chunk `index` of a stream in place: the last one with the
+    /// chain of the tags before it, the others joining that chain.
+    pub(crate) fn seal_next(
+        &self,
+        index: u64,
+        last: bool,
+        chain: &mut Chain,
+        chunk: &mut [u8],
+    ) -> [u8; TAG_LEN] {
+        if last {
+            let value = chain.value();
+            self.seal_chunk(index, Place::Last(value.as_ref()), chunk)
+        } else {
+            let tag = self.seal_chunk(index, Place::Inner, chunk);
+            chain.push(&tag);
+            tag
+        }
+    }
+
+    /// Opens chunk `index` of a stream in place ([`Self::open_chunk`]):
+    /// the last one against the chain of the tags before it (a record
+    /// spliced in from another message fails here), the others joining
+    /// that chain once verified.
+    pub(crate) fn open_next(
+        &self,
+        index: u64,
+        last: bool,
+        chain: &mut Chain,
+        tag: &[u8; TAG_LEN],
+        chunk: &mut [u8],
+    ) -> Result<(), Aot2Error> {
+        if last {
+            let value = chain.value();
+            self.open_chunk(index, Place::Last(value.as_ref()), tag, chunk)
+        } else {
+            self.open_chunk(index, Place::Inner, tag, chunk)?;
+            chain.push(tag);
+            Ok(())
+        }
+    }
+
     /// Decrypts chunk `index` in place and checks its tag; on failure the
     /// chunk is zeroed (no unverified plaintext stays behind).
     pub(crate) fn open_chunk(

@@ -125,15 +125,9 @@ impl SealCore {
     /// record the output; a chunk that is not the last joins the chain.
     fn seal(&mut self, len: usize, last: bool) {
         let chunk = &mut self.buf[TAG_LEN..TAG_LEN + len];
-        let tag = if last {
-            let chain = self.chain.value();
-            self.keys
-                .seal_chunk(self.index, Place::Last(chain.as_ref()), chunk)
-        } else {
-            let tag = self.keys.seal_chunk(self.index, Place::Inner, chunk);
-            self.chain.push(&tag);
-            tag
-        };
+        let tag = self
+            .keys
+            .seal_next(self.index, last, &mut self.chain, chunk);
         self.buf[..TAG_LEN].copy_from_slice(&tag);
         self.index += 1;
         self.body = 0;
@@ -353,18 +347,8 @@ impl OpenCore {
 
     fn verify(&mut self, len: usize, last: bool) -> Result<(), Aot2Error> {
         let chunk = &mut self.buf[HOLD..HOLD + len];
-        if last {
-            // The last tag binds the chain of all the tags before it: a
-            // record from another message (same salt, key and ctx) that
-            // verified on its own fails here.
-            let chain = self.chain.value();
-            self.keys
-                .open_chunk(self.index, Place::Last(chain.as_ref()), &self.tag, chunk)?;
-        } else {
-            self.keys
-                .open_chunk(self.index, Place::Inner, &self.tag, chunk)?;
-            self.chain.push(&self.tag);
-        }
+        self.keys
+            .open_next(self.index, last, &mut self.chain, &self.tag, chunk)?;
         let start = if self.index == 0 {
             let timestamp = le64(chunk, 0);
             check_time(timestamp, self.now, self.ttl)?;
@@ -1033,15 +1017,9 @@ impl ParSealCore {
     /// chunk and makes it the output (nothing in flight, output empty).
     fn seal_here(&mut self, len: usize, last: bool) {
         let chunk = &mut self.fill[TAG_LEN..TAG_LEN + len];
-        let tag = if last {
-            let chain = self.chain.value();
-            self.keys
-                .seal_chunk(self.index, Place::Last(chain.as_ref()), chunk)
-        } else {
-            let tag = self.keys.seal_chunk(self.index, Place::Inner, chunk);
-            self.chain.push(&tag);
-            tag
-        };
+        let tag = self
+            .keys
+            .seal_next(self.index, last, &mut self.chain, chunk);
         self.fill[..TAG_LEN].copy_from_slice(&tag);
         self.index += 1;
         self.body = 0;
@@ -1426,10 +1404,8 @@ impl ParOpenCore {
         let index = self.next_index;
         let tag = buf.tag();
         let chunk = &mut buf[TAG_LEN..TAG_LEN + len];
-        // The last tag binds the chain of all the tags before it.
-        let chain = self.chain.value();
         self.keys
-            .open_chunk(index, Place::Last(chain.as_ref()), &tag, chunk)?;
+            .open_next(index, true, &mut self.chain, &tag, chunk)?;
         let start = if index == 0 {
             let timestamp = le64(chunk, 0);
             check_time(timestamp, self.now, self.ttl)?;
@@ -1562,6 +1538,16 @@ pub(crate) enum Opening {
 }
 
 impl Opening {
+    /// The core for a message under `keys`, checked against `options`.
+    pub(crate) fn for_options(keys: Subkeys, options: &Options) -> Self {
+        Self::new(
+            keys,
+            options.ttl_seconds(),
+            options.current_time(),
+            options.threads,
+        )
+    }
+
     pub(crate) fn new(keys: Subkeys, ttl: u64, now: u64, threads: usize) -> Self {
         match worker_count(threads) {
             1 => Self::One(OpenCore::new(keys, ttl, now)),
@@ -1862,12 +1848,7 @@ impl<R: Read> Opener<R> {
         let keys = key.subkeys(&salt, options.ctx_bytes())?;
         Ok(Self {
             inner: reader,
-            core: Opening::new(
-                keys,
-                options.ttl_seconds(),
-                options.current_time(),
-                options.threads,
-            ),
+            core: Opening::for_options(keys, options),
         })
     }
 
