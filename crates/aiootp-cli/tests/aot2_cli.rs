@@ -2,29 +2,11 @@
 //! `-o`, verified-chunks-only stdout, contexts and password files.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
+mod common;
+use common::aiootp;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-fn aiootp(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aiootp"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn aiootp");
-    // Feed stdin from another thread: the child streams, so it writes
-    // output while input is still coming (both pipes must move at once).
-    let mut pipe = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = pipe.write_all(&data);
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    out
-}
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()

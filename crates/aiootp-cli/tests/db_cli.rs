@@ -4,10 +4,11 @@
 //! prints for them) and on databases the tool writes itself.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::aiootp;
+
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
 const PLAIN_KEY: &str = "d64108a693fe10dae65d6354144eb891dc59c71a92a93ec7004ae27be2ee0d0bbb1b035b2ad69e6a391aa78c9ec8c866b3efce08c3a72fd34a616ac4fa10d95b";
 
@@ -36,18 +37,6 @@ fn vectors() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../aiootp/tests/data/database")
 }
 
-fn aiootp_in(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aiootp"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn aiootp");
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
-
 /// Runs `aiootp db ARGS`, expects success, returns stdout.
 fn ok(args: &[&str]) -> String {
     ok_in(args, b"")
@@ -56,7 +45,7 @@ fn ok(args: &[&str]) -> String {
 fn ok_in(args: &[&str], stdin: &[u8]) -> String {
     let mut all = vec!["db"];
     all.extend_from_slice(args);
-    let out = aiootp_in(&all, stdin);
+    let out = aiootp(&all, stdin);
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -71,7 +60,7 @@ fn ok_in(args: &[&str], stdin: &[u8]) -> String {
 fn fails(code: i32, args: &[&str]) -> String {
     let mut all = vec!["db"];
     all.extend_from_slice(args);
-    let out = aiootp_in(&all, b"");
+    let out = aiootp(&all, b"");
     assert_eq!(out.status.code(), Some(code), "{args:?}: {out:?}");
     assert!(out.stdout.is_empty());
     let err = String::from_utf8(out.stderr).unwrap();
@@ -328,7 +317,7 @@ fn writes_and_reads_its_own_database() {
     args.extend_from_slice(&["set", "x", "-"]);
     let mut all = vec!["db"];
     all.extend_from_slice(&args);
-    let out = aiootp_in(&all, b"[1,");
+    let out = aiootp(&all, b"[1,");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("stdin is not JSON"));
     assert_eq!(snapshot(Path::new(dir)), before);
